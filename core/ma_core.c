@@ -1,0 +1,547 @@
+/* ma_core.c - Modbus/TCP request/response pairing and classification
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Data structures (all bounded except the per-transaction records, which
+ * are the per-capture results themselves):
+ *  - conns:  tcp.stream -> ma_conn, each with
+ *      pending:  key (unit << 16 | tid) -> FIFO of pending requests
+ *      answered: key -> last answered request (duplicate detection),
+ *                cleared when it exceeds MA_ANSWERED_MAX entries
+ *      a doubly linked list of its pending requests, oldest first
+ *  - a global doubly linked list of all pending requests, oldest first,
+ *    so both pending bounds evict the oldest request in O(1); the links
+ *    live in ma_txn_t (key_next, conn_prev/next, g_prev/next).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "ma_core.h"
+
+#include <arpa/inet.h>
+#include <glib.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MA_ANSWERED_MAX 4096u
+#define MA_TXN_BLOCK    4096u
+
+typedef struct ma_keyq {
+    ma_txn_t *head, *tail;
+    uint32_t  n;
+} ma_keyq_t;
+
+typedef struct ma_conn {
+    uint32_t    stream;
+    ma_pair_t  *pair;
+    GHashTable *pending;   /* key -> ma_keyq_t* (owned) */
+    GHashTable *answered;  /* key -> ma_txn_t* */
+    ma_txn_t   *oldest, *newest;
+    uint32_t    npending;
+    bool        closed;
+} ma_conn_t;
+
+/* Hash key of a pair: both addresses and the server port. */
+typedef struct ma_pair_key {
+    ma_addr_t client, server;
+    uint16_t  server_port;
+} ma_pair_key_t;
+
+struct ma_core {
+    ma_config_t cfg;
+    GHashTable *conns;      /* stream -> ma_conn_t* (owned) */
+    GHashTable *pairs;      /* ma_pair_key_t* -> ma_pair_t* */
+    GPtrArray  *pair_list;  /* ma_pair_t* (owned), by id */
+    GPtrArray  *blocks;     /* ma_txn_t[MA_TXN_BLOCK] arrays (owned) */
+    uint32_t    block_used;
+    ma_txn_t   *g_oldest, *g_newest; /* global pending list */
+    uint32_t    npending;
+    ma_ns_t     capture_end;
+    bool        have_time;
+    bool        finalized;
+};
+
+static guint pair_key_hash(gconstpointer p)
+{
+    const ma_pair_key_t *k = p;
+    guint h = 2166136261u;
+    const uint8_t *b;
+    for (b = k->client.bytes; b < k->client.bytes + k->client.len; b++)
+        h = (h ^ *b) * 16777619u;
+    for (b = k->server.bytes; b < k->server.bytes + k->server.len; b++)
+        h = (h ^ *b) * 16777619u;
+    return (h ^ k->server_port) * 16777619u;
+}
+
+static gboolean pair_key_equal(gconstpointer a, gconstpointer b)
+{
+    const ma_pair_key_t *x = a, *y = b;
+    return x->server_port == y->server_port &&
+           x->client.len == y->client.len && x->server.len == y->server.len &&
+           memcmp(x->client.bytes, y->client.bytes, x->client.len) == 0 &&
+           memcmp(x->server.bytes, y->server.bytes, x->server.len) == 0;
+}
+
+static void conn_free(gpointer p)
+{
+    ma_conn_t *c = p;
+    if (c->pending)
+        g_hash_table_destroy(c->pending);
+    if (c->answered)
+        g_hash_table_destroy(c->answered);
+    g_free(c);
+}
+
+static void pair_free(gpointer p)
+{
+    ma_pair_t *pr = p;
+    g_free(pr->label);
+    g_free(pr);
+}
+
+void ma_config_defaults(ma_config_t *cfg)
+{
+    cfg->delay_threshold = MA_NS_PER_SEC;
+    cfg->response_timeout = 3 * MA_NS_PER_SEC;
+    cfg->max_pending_per_conn = MA_DEFAULT_MAX_PENDING_PER_CONN;
+    cfg->max_pending_total = MA_DEFAULT_MAX_PENDING_TOTAL;
+}
+
+ma_core_t *ma_core_new(const ma_config_t *cfg)
+{
+    ma_core_t *core = g_new0(ma_core_t, 1);
+    if (cfg)
+        core->cfg = *cfg;
+    else
+        ma_config_defaults(&core->cfg);
+    if (core->cfg.max_pending_per_conn == 0)
+        core->cfg.max_pending_per_conn = 1;
+    if (core->cfg.max_pending_total == 0)
+        core->cfg.max_pending_total = 1;
+    core->conns = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, conn_free);
+    core->pairs = g_hash_table_new_full(pair_key_hash, pair_key_equal, g_free, NULL);
+    core->pair_list = g_ptr_array_new_with_free_func(pair_free);
+    core->blocks = g_ptr_array_new_with_free_func(g_free);
+    core->block_used = MA_TXN_BLOCK;
+    return core;
+}
+
+void ma_core_free(ma_core_t *core)
+{
+    if (!core)
+        return;
+    g_hash_table_destroy(core->conns);
+    g_hash_table_destroy(core->pairs);
+    g_ptr_array_free(core->pair_list, TRUE);
+    g_ptr_array_free(core->blocks, TRUE);
+    g_free(core);
+}
+
+const ma_config_t *ma_core_config(const ma_core_t *core)
+{
+    return &core->cfg;
+}
+
+void ma_core_note_time(ma_core_t *core, ma_ns_t ts)
+{
+    if (!core->have_time || ts > core->capture_end) {
+        core->capture_end = ts;
+        core->have_time = true;
+    }
+}
+
+ma_ns_t ma_core_capture_end(const ma_core_t *core)
+{
+    return core->capture_end;
+}
+
+uint32_t ma_core_pending_count(const ma_core_t *core)
+{
+    return core->npending;
+}
+
+bool ma_core_finalized(const ma_core_t *core)
+{
+    return core->finalized;
+}
+
+const char *ma_outcome_name(ma_outcome_t o)
+{
+    switch (o) {
+    case MA_OUT_ANSWERED:          return "answered";
+    case MA_OUT_LATE:              return "late";
+    case MA_OUT_MISSED:            return "missed";
+    case MA_OUT_UNANSWERED_AT_END: return "unanswered_at_end";
+    case MA_OUT_PENDING:           break;
+    }
+    return "pending";
+}
+
+void ma_addr_format(const ma_addr_t *a, char *buf, size_t size)
+{
+    if (size == 0)
+        return;
+    if (a->len == 4) {
+        snprintf(buf, size, "%u.%u.%u.%u", a->bytes[0], a->bytes[1], a->bytes[2], a->bytes[3]);
+    } else if (a->len == 16) {
+        char tmp[INET6_ADDRSTRLEN];
+        if (inet_ntop(AF_INET6, a->bytes, tmp, sizeof tmp))
+            snprintf(buf, size, "%s", tmp);
+        else
+            snprintf(buf, size, "?");
+    } else {
+        snprintf(buf, size, "?");
+    }
+}
+
+bool ma_core_is_request(uint16_t srcport, uint16_t dstport,
+                        bool src_is_server_port, bool dst_is_server_port)
+{
+    if (dst_is_server_port != src_is_server_port)
+        return dst_is_server_port;
+    /* Neither or both known: the lower port is the (well-known) server port. */
+    return dstport < srcport;
+}
+
+bool ma_addr_equal(const ma_addr_t *a, const ma_addr_t *b)
+{
+    return a->len == b->len && memcmp(a->bytes, b->bytes, a->len) == 0;
+}
+
+/* ---- transactions and pending lists ---- */
+
+static ma_txn_t *txn_alloc(ma_core_t *core)
+{
+    if (core->block_used == MA_TXN_BLOCK) {
+        g_ptr_array_add(core->blocks, g_new0(ma_txn_t, MA_TXN_BLOCK));
+        core->block_used = 0;
+    }
+    ma_txn_t *blk = g_ptr_array_index(core->blocks, core->blocks->len - 1);
+    return &blk[core->block_used++];
+}
+
+static inline uint32_t txn_key(uint8_t unit, uint16_t tid)
+{
+    return ((uint32_t)unit << 16) | tid;
+}
+
+/* Append t to the key queue, its connection's list and the global list. */
+static void pending_add(ma_core_t *core, ma_conn_t *c, ma_txn_t *t)
+{
+    uint32_t key = txn_key(t->unit, t->tid);
+    ma_keyq_t *q = g_hash_table_lookup(c->pending, GUINT_TO_POINTER(key));
+    if (!q) {
+        q = g_new0(ma_keyq_t, 1);
+        g_hash_table_insert(c->pending, GUINT_TO_POINTER(key), q);
+    }
+    t->key_next = NULL;
+    if (q->tail)
+        q->tail->key_next = t;
+    else
+        q->head = t;
+    q->tail = t;
+    q->n++;
+
+    t->conn_next = NULL;
+    t->conn_prev = c->newest;
+    if (c->newest)
+        c->newest->conn_next = t;
+    else
+        c->oldest = t;
+    c->newest = t;
+    c->npending++;
+
+    t->g_next = NULL;
+    t->g_prev = core->g_newest;
+    if (core->g_newest)
+        core->g_newest->g_next = t;
+    else
+        core->g_oldest = t;
+    core->g_newest = t;
+    core->npending++;
+}
+
+/* Remove t from all pending structures of connection c. */
+static void pending_remove(ma_core_t *core, ma_conn_t *c, ma_txn_t *t)
+{
+    uint32_t key = txn_key(t->unit, t->tid);
+    ma_keyq_t *q = g_hash_table_lookup(c->pending, GUINT_TO_POINTER(key));
+    if (q) {
+        ma_txn_t *prev = NULL, *cur = q->head;
+        while (cur && cur != t) {
+            prev = cur;
+            cur = cur->key_next;
+        }
+        if (cur) {
+            if (prev)
+                prev->key_next = cur->key_next;
+            else
+                q->head = cur->key_next;
+            if (q->tail == cur)
+                q->tail = prev;
+            q->n--;
+        }
+        if (q->n == 0)
+            g_hash_table_remove(c->pending, GUINT_TO_POINTER(key));
+    }
+    t->key_next = NULL;
+
+    if (t->conn_prev)
+        t->conn_prev->conn_next = t->conn_next;
+    else
+        c->oldest = t->conn_next;
+    if (t->conn_next)
+        t->conn_next->conn_prev = t->conn_prev;
+    else
+        c->newest = t->conn_prev;
+    t->conn_prev = t->conn_next = NULL;
+    c->npending--;
+
+    if (t->g_prev)
+        t->g_prev->g_next = t->g_next;
+    else
+        core->g_oldest = t->g_next;
+    if (t->g_next)
+        t->g_next->g_prev = t->g_prev;
+    else
+        core->g_newest = t->g_prev;
+    t->g_prev = t->g_next = NULL;
+    core->npending--;
+}
+
+static void txn_missed(ma_core_t *core, ma_conn_t *c, ma_txn_t *t, uint16_t why, uint32_t frame)
+{
+    pending_remove(core, c, t);
+    t->outcome = MA_OUT_MISSED;
+    t->flags |= why;
+    t->resolve_frame = frame;
+}
+
+/* ---- pairs and connections ---- */
+
+static ma_pair_t *pair_get(ma_core_t *core, const ma_addr_t *client,
+                           const ma_addr_t *server, uint16_t server_port)
+{
+    ma_pair_key_t k;
+    memset(&k, 0, sizeof k);
+    k.client = *client;
+    k.server = *server;
+    k.server_port = server_port;
+    ma_pair_t *p = g_hash_table_lookup(core->pairs, &k);
+    if (p)
+        return p;
+    p = g_new0(ma_pair_t, 1);
+    p->id = core->pair_list->len;
+    p->client = *client;
+    p->server = *server;
+    p->server_port = server_port;
+    char cb[64], sb[64];
+    ma_addr_format(client, cb, sizeof cb);
+    ma_addr_format(server, sb, sizeof sb);
+    p->label = g_strdup_printf("%s -> %s:%u", cb, sb, server_port);
+    g_ptr_array_add(core->pair_list, p);
+    g_hash_table_insert(core->pairs, g_memdup2(&k, sizeof k), p);
+    return p;
+}
+
+static ma_conn_t *conn_get(ma_core_t *core, const ma_pdu_in_t *in)
+{
+    ma_conn_t *c = g_hash_table_lookup(core->conns, GUINT_TO_POINTER(in->stream));
+    if (c)
+        return c;
+    c = g_new0(ma_conn_t, 1);
+    c->stream = in->stream;
+    if (in->is_request)
+        c->pair = pair_get(core, &in->src, &in->dst, in->dstport);
+    else
+        c->pair = pair_get(core, &in->dst, &in->src, in->srcport);
+    c->pending = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    c->answered = g_hash_table_new(g_direct_hash, g_direct_equal);
+    g_hash_table_insert(core->conns, GUINT_TO_POINTER(in->stream), c);
+    return c;
+}
+
+const ma_pair_t *ma_core_stream_pair(const ma_core_t *core, uint32_t stream)
+{
+    ma_conn_t *c = g_hash_table_lookup(core->conns, GUINT_TO_POINTER(stream));
+    return c ? c->pair : NULL;
+}
+
+int ma_core_stream_is_request(const ma_core_t *core, uint32_t stream,
+                              const ma_addr_t *src, uint16_t srcport)
+{
+    const ma_pair_t *p = ma_core_stream_pair(core, stream);
+    if (!p)
+        return -1;
+    return !(srcport == p->server_port && ma_addr_equal(src, &p->server));
+}
+
+/* ---- PDUs ---- */
+
+static ma_txn_t *find_same_request(ma_conn_t *c, const ma_pdu_in_t *in)
+{
+    uint32_t key = txn_key(in->unit, in->tid);
+    ma_keyq_t *q = g_hash_table_lookup(c->pending, GUINT_TO_POINTER(key));
+    for (ma_txn_t *t = q ? q->head : NULL; t; t = t->key_next)
+        if (t->fc == in->fc)
+            return t;
+    ma_txn_t *a = g_hash_table_lookup(c->answered, GUINT_TO_POINTER(key));
+    if (a && a->fc == in->fc)
+        return a;
+    return NULL;
+}
+
+static void on_request(ma_core_t *core, ma_conn_t *c, const ma_pdu_in_t *in, ma_pdu_t *out)
+{
+    uint32_t key = txn_key(in->unit, in->tid);
+
+    if (in->tcp_retrans) {
+        /* The same bytes again: the transaction already exists. */
+        ma_txn_t *t = find_same_request(c, in);
+        if (t) {
+            out->flags |= MA_PDU_RETRANS;
+            out->txn = t;
+            return;
+        }
+    }
+
+    /* A key reused after its timeout ran out: the client gave up on the
+     * older request(s) of that key (e.g. clients that always send tid 0). */
+    ma_keyq_t *q = g_hash_table_lookup(c->pending, GUINT_TO_POINTER(key));
+    while (q && q->head && in->ts - q->head->req_ts > core->cfg.response_timeout) {
+        bool last = (q->n == 1);
+        txn_missed(core, c, q->head, MA_TXN_SUPERSEDED, in->frame);
+        if (last)
+            break; /* q was freed with its last entry */
+    }
+    g_hash_table_remove(c->answered, GUINT_TO_POINTER(key));
+
+    /* Bounds: evict the oldest pending request. */
+    if (c->npending >= core->cfg.max_pending_per_conn && c->oldest)
+        txn_missed(core, c, c->oldest, MA_TXN_EVICTED, in->frame);
+    if (core->npending >= core->cfg.max_pending_total && core->g_oldest) {
+        ma_txn_t *old = core->g_oldest;
+        ma_conn_t *oc = g_hash_table_lookup(core->conns, GUINT_TO_POINTER(old->stream));
+        txn_missed(core, oc, old, MA_TXN_EVICTED, in->frame);
+    }
+
+    ma_txn_t *t = txn_alloc(core);
+    t->req_frame = in->frame;
+    t->req_ts = in->ts;
+    t->pair = c->pair;
+    t->stream = in->stream;
+    t->tid = in->tid;
+    t->unit = in->unit;
+    t->fc = in->fc;
+    t->outcome = MA_OUT_PENDING;
+    if (c->closed) {
+        /* A request on a connection already reset: it cannot be answered. */
+        t->outcome = MA_OUT_MISSED;
+        t->flags |= MA_TXN_CLOSED;
+        t->resolve_frame = in->frame;
+    } else {
+        pending_add(core, c, t);
+    }
+    out->txn = t;
+}
+
+static void on_response(ma_core_t *core, ma_conn_t *c, const ma_pdu_in_t *in, ma_pdu_t *out)
+{
+    uint32_t key = txn_key(in->unit, in->tid);
+    uint8_t base_fc = in->fc & 0x7f;
+    ma_keyq_t *q = g_hash_table_lookup(c->pending, GUINT_TO_POINTER(key));
+    ma_txn_t *match = NULL;
+    unsigned candidates = 0;
+
+    for (ma_txn_t *t = q ? q->head : NULL; t && candidates < 2; t = t->key_next) {
+        if (t->fc == base_fc) {
+            if (!match)
+                match = t;
+            candidates++;
+        }
+    }
+
+    if (!match) {
+        ma_txn_t *a = g_hash_table_lookup(c->answered, GUINT_TO_POINTER(key));
+        if (a && a->fc == base_fc) {
+            out->flags |= in->tcp_retrans ? MA_PDU_RETRANS : MA_PDU_DUPLICATE;
+            out->txn = a;
+        } else {
+            out->flags |= MA_PDU_ORPHAN;
+        }
+        return;
+    }
+
+    pending_remove(core, c, match);
+    match->resp_frame = in->frame;
+    match->resp_ts = in->ts;
+    ma_ns_t rtt = in->ts - match->req_ts;
+    match->outcome = rtt > core->cfg.response_timeout ? MA_OUT_LATE : MA_OUT_ANSWERED;
+    if (rtt > core->cfg.delay_threshold)
+        match->flags |= MA_TXN_DELAYED;
+    if (candidates > 1) {
+        match->flags |= MA_TXN_AMBIGUOUS;
+        out->flags |= MA_PDU_AMBIGUOUS;
+    }
+    if (in->fc & 0x80) {
+        match->flags |= MA_TXN_EXCEPTION;
+        match->exc_code = in->exc_code;
+    }
+    if (g_hash_table_size(c->answered) >= MA_ANSWERED_MAX)
+        g_hash_table_remove_all(c->answered);
+    g_hash_table_insert(c->answered, GUINT_TO_POINTER(key), match);
+    out->txn = match;
+}
+
+void ma_core_pdu(ma_core_t *core, const ma_pdu_in_t *in, ma_pdu_t *out)
+{
+    memset(out, 0, sizeof *out);
+    out->kind = in->is_request ? MA_PDU_REQUEST : MA_PDU_RESPONSE;
+    out->unit = in->unit;
+    out->fc = in->fc;
+    out->tid = in->tid;
+    out->stream = in->stream;
+    out->exc_code = in->exc_code;
+    if (!in->is_request && (in->fc & 0x80))
+        out->flags |= MA_PDU_EXCEPTION;
+
+    ma_core_note_time(core, in->ts);
+    core->finalized = false;
+
+    ma_conn_t *c = conn_get(core, in);
+    out->pair = c->pair;
+    if (in->malformed) {
+        out->flags |= MA_PDU_MALFORMED;
+        return;
+    }
+    if (in->is_request)
+        on_request(core, c, in, out);
+    else
+        on_response(core, c, in, out);
+}
+
+void ma_core_conn_event(ma_core_t *core, uint32_t stream, ma_conn_event_t ev,
+                        uint32_t frame, ma_ns_t ts)
+{
+    ma_core_note_time(core, ts);
+    if (ev == MA_CONN_FIN_FROM_CLIENT)
+        return; /* half close: the server may still answer */
+    ma_conn_t *c = g_hash_table_lookup(core->conns, GUINT_TO_POINTER(stream));
+    if (!c)
+        return;
+    while (c->oldest)
+        txn_missed(core, c, c->oldest, MA_TXN_CLOSED, frame);
+    if (ev == MA_CONN_RST)
+        c->closed = true;
+}
+
+void ma_core_finalize(ma_core_t *core)
+{
+    if (core->finalized)
+        return;
+    for (ma_txn_t *t = core->g_oldest; t; t = t->g_next) {
+        if (core->capture_end - t->req_ts > core->cfg.response_timeout)
+            t->outcome = MA_OUT_MISSED;
+        else
+            t->outcome = MA_OUT_UNANSWERED_AT_END;
+    }
+    core->finalized = true;
+}

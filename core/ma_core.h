@@ -1,0 +1,217 @@
+/* ma_core.h - Modbus/TCP request/response pairing and classification
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The analysis core of modbus_an. It sees plain C values (times in
+ * nanoseconds, ids as integers, addresses as bytes) and never an epan type,
+ * so tests/unit exercises it directly.
+ *
+ * Model (Modbus Messaging on TCP/IP Implementation Guide v1.0b, 3.1.3 and
+ * 4.2): a client may have several transactions outstanding on one
+ * connection; the server answers with the request's MBAP transaction id and
+ * unit id, and the request's function code (or fc | 0x80 for an exception,
+ * Modbus Application Protocol v1.1b3, 7).
+ *
+ * Pairing is per TCP connection and key (unit id, transaction id): pending
+ * requests of one key form a FIFO queue, and a response takes the oldest
+ * pending request whose function code matches. Requests are created in
+ * capture order, so outcomes are decided only by the first pass.
+ */
+#ifndef MA_CORE_H
+#define MA_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef int64_t ma_ns_t; /* nanoseconds (absolute capture time or a delta) */
+
+#define MA_NS_PER_SEC INT64_C(1000000000)
+
+/* Final outcome of a request; exactly one per request. */
+typedef enum {
+    MA_OUT_PENDING = 0,       /* not decided yet (first pass still running) */
+    MA_OUT_ANSWERED,          /* answered within response_timeout */
+    MA_OUT_LATE,              /* answered, but after response_timeout */
+    MA_OUT_MISSED,            /* never answered: timeout passed or connection closed */
+    MA_OUT_UNANSWERED_AT_END  /* never answered; the capture ended within the timeout */
+} ma_outcome_t;
+
+/* Why a request was declared missed (ma_txn.flags). */
+#define MA_TXN_DELAYED      0x0001u /* response_time > delay_threshold */
+#define MA_TXN_AMBIGUOUS    0x0002u /* matched while >1 candidate was pending */
+#define MA_TXN_CLOSED       0x0004u /* missed: connection reset / closed by server */
+#define MA_TXN_SUPERSEDED   0x0008u /* missed: key reused after the timeout ran out */
+#define MA_TXN_EVICTED      0x0010u /* missed: pending table full, oldest dropped */
+#define MA_TXN_EXCEPTION    0x0020u /* answered with an exception response */
+
+typedef struct ma_addr {
+    uint8_t len;        /* 4 (IPv4) or 16 (IPv6); 0 = unknown */
+    uint8_t bytes[16];
+} ma_addr_t;
+
+/* A client-server pair: client address -> server address:port. */
+typedef struct ma_pair {
+    uint32_t  id;          /* 0, 1, ... in order of first appearance */
+    ma_addr_t client;
+    ma_addr_t server;
+    uint16_t  server_port;
+    char     *label;       /* "client -> server:port", owned by the core */
+} ma_pair_t;
+
+/* One Modbus transaction (created by a request). */
+typedef struct ma_txn {
+    uint32_t      req_frame;
+    uint32_t      resp_frame;    /* 0 while unanswered */
+    uint32_t      resolve_frame; /* frame that decided missed (0: end of capture) */
+    ma_ns_t       req_ts;
+    ma_ns_t       resp_ts;
+    const ma_pair_t *pair;
+    uint32_t      stream;
+    uint16_t      tid;
+    uint8_t       unit;
+    uint8_t       fc;
+    uint8_t       exc_code;      /* exception code when MA_TXN_EXCEPTION */
+    uint8_t       outcome;       /* ma_outcome_t */
+    uint16_t      flags;         /* MA_TXN_* */
+    /* pending-queue links, private to ma_core.c */
+    struct ma_txn *key_next;
+    struct ma_txn *conn_prev, *conn_next;
+    struct ma_txn *g_prev, *g_next;
+} ma_txn_t;
+
+/* What a PDU turned out to be. */
+typedef enum {
+    MA_PDU_REQUEST = 1,
+    MA_PDU_RESPONSE = 2
+} ma_pdu_kind_t;
+
+#define MA_PDU_ORPHAN      0x01u /* response with no pending request */
+#define MA_PDU_DUPLICATE   0x02u /* response to an already answered request */
+#define MA_PDU_AMBIGUOUS   0x04u /* FIFO match with >1 candidate */
+#define MA_PDU_EXCEPTION   0x08u /* fc & 0x80 */
+#define MA_PDU_RETRANS     0x10u /* TCP retransmission of a PDU already seen */
+#define MA_PDU_MALFORMED   0x20u /* not paired: see ma_pdu_in.malformed */
+
+/* Input: one Modbus PDU as Wireshark decoded it. */
+typedef struct ma_pdu_in {
+    uint32_t  frame;
+    ma_ns_t   ts;
+    uint32_t  stream;       /* tcp.stream */
+    ma_addr_t src, dst;
+    uint16_t  srcport, dstport;
+    bool      is_request;   /* sent to the server (see ma_core_is_request) */
+    bool      malformed;    /* invalid MBAP/PDU: recorded, never paired */
+    bool      tcp_retrans;  /* the segment is a TCP retransmission */
+    uint16_t  tid;
+    uint8_t   unit;
+    uint8_t   fc;           /* as on the wire */
+    uint8_t   exc_code;
+} ma_pdu_in_t;
+
+/* Output: what the core made of one PDU; stable for the capture's lifetime. */
+typedef struct ma_pdu {
+    uint8_t   kind;         /* ma_pdu_kind_t */
+    uint8_t   flags;        /* MA_PDU_* */
+    uint8_t   unit;
+    uint8_t   fc;
+    uint8_t   exc_code;
+    uint16_t  tid;
+    uint32_t  stream;
+    const ma_pair_t *pair;
+    ma_txn_t *txn;          /* request: its transaction; response: the one it answers
+                               (also for duplicates); NULL for orphans */
+} ma_pdu_t;
+
+typedef struct ma_config {
+    ma_ns_t  delay_threshold;      /* delayed: response time > this */
+    ma_ns_t  response_timeout;     /* late / missed: no answer within this */
+    uint32_t max_pending_per_conn; /* bound of one connection's pending table */
+    uint32_t max_pending_total;    /* bound over all connections */
+} ma_config_t;
+
+#define MA_DEFAULT_MAX_PENDING_PER_CONN 4096u
+#define MA_DEFAULT_MAX_PENDING_TOTAL    262144u
+
+typedef struct ma_core ma_core_t;
+
+/* Defaults: 1.0 s threshold, 3.0 s timeout, the bounds above. */
+void ma_config_defaults(ma_config_t *cfg);
+
+ma_core_t *ma_core_new(const ma_config_t *cfg);
+void ma_core_free(ma_core_t *core);
+const ma_config_t *ma_core_config(const ma_core_t *core);
+
+/* Note that the capture reached time ts (call for every frame, Modbus or
+ * not): the end of the capture is the latest time noted. */
+void ma_core_note_time(ma_core_t *core, ma_ns_t ts);
+
+/* Analyse one PDU (first pass only, in capture order) and fill *out.
+ * Never fails; malformed PDUs are recorded but not paired. Returns the
+ * transaction whose outcome this PDU decided, if any (NULL otherwise). */
+void ma_core_pdu(ma_core_t *core, const ma_pdu_in_t *in, ma_pdu_t *out);
+
+/* TCP connection events that end pending requests (RFC 793: RST aborts the
+ * connection; a FIN from the server means it will send no more data). */
+typedef enum {
+    MA_CONN_RST = 1,
+    MA_CONN_FIN_FROM_SERVER,
+    MA_CONN_FIN_FROM_CLIENT
+} ma_conn_event_t;
+
+/* Apply a connection event seen in frame at ts on stream. Pending requests
+ * of that connection become missed (MA_TXN_CLOSED) on RST or server FIN. */
+void ma_core_conn_event(ma_core_t *core, uint32_t stream, ma_conn_event_t ev,
+                        uint32_t frame, ma_ns_t ts);
+
+/* End of the first pass: every pending request becomes missed (the capture
+ * went on past its timeout) or unanswered_at_end. Idempotent. */
+void ma_core_finalize(ma_core_t *core);
+bool ma_core_finalized(const ma_core_t *core);
+
+/* The time of the last frame noted, and the number of pending requests. */
+ma_ns_t ma_core_capture_end(const ma_core_t *core);
+uint32_t ma_core_pending_count(const ma_core_t *core);
+
+/* Look up the pair of a connection already seen (NULL if unknown). */
+const ma_pair_t *ma_core_stream_pair(const ma_core_t *core, uint32_t stream);
+
+/* Decide the direction of a PDU on a connection not seen before: true if
+ * it goes to the server. The server is the endpoint whose port is a Modbus
+ * server port (src_is_server_port / dst_is_server_port: 502, mbtcp's port,
+ * a decode-as port, or our server_ports preference); if neither or both
+ * are, the lower port is the server (clients use ephemeral ports). Once a
+ * connection is known its pair decides (ma_core_stream_is_request). */
+bool ma_core_is_request(uint16_t srcport, uint16_t dstport,
+                        bool src_is_server_port, bool dst_is_server_port);
+
+/* Direction on a known connection: false if src is the pair's server
+ * endpoint. Returns -1 if the stream is unknown. */
+int ma_core_stream_is_request(const ma_core_t *core, uint32_t stream,
+                              const ma_addr_t *src, uint16_t srcport);
+
+/* True if two addresses are equal. */
+bool ma_addr_equal(const ma_addr_t *a, const ma_addr_t *b);
+
+/* Text of an outcome: "answered", "late", "missed", "unanswered_at_end",
+ * "pending". */
+const char *ma_outcome_name(ma_outcome_t o);
+
+/* Format an address into buf (IPv4 dotted, IPv6 RFC 5952 via inet_ntop). */
+void ma_addr_format(const ma_addr_t *a, char *buf, size_t size);
+
+/* Response time of an answered transaction in ns (-1 if unanswered). */
+static inline ma_ns_t ma_txn_rtt(const ma_txn_t *t)
+{
+    return t->resp_frame ? t->resp_ts - t->req_ts : -1;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MA_CORE_H */

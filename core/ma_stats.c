@@ -1,0 +1,257 @@
+/* ma_stats.c - per pair / per unit aggregation of modbus_an results
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "ma_stats.h"
+
+#include <glib.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- exact running quantile (two heaps) ---- */
+
+void ma_quantile_init(ma_quantile_t *q, unsigned pct)
+{
+    memset(q, 0, sizeof *q);
+    q->pct = pct < 1 ? 1 : pct > 100 ? 100 : pct;
+}
+
+void ma_quantile_clear(ma_quantile_t *q)
+{
+    g_free(q->lo);
+    g_free(q->hi);
+    ma_quantile_init(q, q->pct);
+}
+
+/* Heap helpers: sign = +1 for a max-heap, -1 for a min-heap. */
+static void heap_push(double **h, size_t *n, size_t *cap, double v, int sign)
+{
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 16;
+        *h = g_renew(double, *h, *cap);
+    }
+    size_t i = (*n)++;
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (sign * ((*h)[parent] - v) >= 0)
+            break;
+        (*h)[i] = (*h)[parent];
+        i = parent;
+    }
+    (*h)[i] = v;
+}
+
+static double heap_pop(double *h, size_t *n, int sign)
+{
+    double top = h[0];
+    double v = h[--(*n)];
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, best = i;
+        double bv = v;
+        if (l < *n && sign * (h[l] - bv) > 0) {
+            best = l;
+            bv = h[l];
+        }
+        if (r < *n && sign * (h[r] - bv) > 0)
+            best = r;
+        if (best == i)
+            break;
+        h[i] = h[best];
+        i = best;
+    }
+    if (*n > 0)
+        h[i] = v;
+    return top;
+}
+
+void ma_quantile_add(ma_quantile_t *q, double v)
+{
+    if (q->nlo > 0 && v <= q->lo[0])
+        heap_push(&q->lo, &q->nlo, &q->caplo, v, +1);
+    else
+        heap_push(&q->hi, &q->nhi, &q->caphi, v, -1);
+    size_t n = q->nlo + q->nhi;
+    size_t k = (q->pct * n + 99) / 100; /* nearest rank: ceil(p*n/100) */
+    if (k == 0)
+        k = 1;
+    while (q->nlo > k)
+        heap_push(&q->hi, &q->nhi, &q->caphi, heap_pop(q->lo, &q->nlo, +1), -1);
+    while (q->nlo < k && q->nhi > 0)
+        heap_push(&q->lo, &q->nlo, &q->caplo, heap_pop(q->hi, &q->nhi, -1), +1);
+}
+
+double ma_quantile_value(const ma_quantile_t *q)
+{
+    return q->nlo ? q->lo[0] : NAN;
+}
+
+/* ---- rows ---- */
+
+struct ma_stats {
+    GHashTable *rows;    /* (pair id << 16 | unit) -> ma_row_t* (owned) */
+    GPtrArray  *order;   /* ma_row_t*, sorted lazily */
+    bool        sorted;
+    ma_row_t    total;
+};
+
+static void row_init(ma_row_t *r, const ma_pair_t *pair, unsigned unit)
+{
+    memset(r, 0, sizeof *r);
+    r->pair = pair;
+    r->unit = unit;
+    r->rt_min = INT64_MAX;
+    r->rt_max = INT64_MIN;
+    ma_quantile_init(&r->p50, 50);
+    ma_quantile_init(&r->p95, 95);
+}
+
+static void row_free(gpointer p)
+{
+    ma_row_t *r = p;
+    ma_quantile_clear(&r->p50);
+    ma_quantile_clear(&r->p95);
+    g_free(r);
+}
+
+ma_stats_t *ma_stats_new(void)
+{
+    ma_stats_t *st = g_new0(ma_stats_t, 1);
+    st->rows = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, row_free);
+    st->order = g_ptr_array_new();
+    row_init(&st->total, NULL, MA_UNIT_ALL);
+    return st;
+}
+
+void ma_stats_reset(ma_stats_t *st)
+{
+    g_ptr_array_set_size(st->order, 0);
+    g_hash_table_remove_all(st->rows);
+    ma_quantile_clear(&st->total.p50);
+    ma_quantile_clear(&st->total.p95);
+    row_init(&st->total, NULL, MA_UNIT_ALL);
+    st->sorted = true;
+}
+
+void ma_stats_free(ma_stats_t *st)
+{
+    if (!st)
+        return;
+    g_ptr_array_free(st->order, TRUE);
+    g_hash_table_destroy(st->rows);
+    ma_quantile_clear(&st->total.p50);
+    ma_quantile_clear(&st->total.p95);
+    g_free(st);
+}
+
+static ma_row_t *row_get(ma_stats_t *st, const ma_pair_t *pair, unsigned unit)
+{
+    gint64 key = ((gint64)pair->id << 16) | unit;
+    ma_row_t *r = g_hash_table_lookup(st->rows, &key);
+    if (r)
+        return r;
+    r = g_new(ma_row_t, 1);
+    row_init(r, pair, unit);
+    gint64 *k = g_new(gint64, 1);
+    *k = key;
+    g_hash_table_insert(st->rows, k, r);
+    g_ptr_array_add(st->order, r);
+    st->sorted = false;
+    return r;
+}
+
+void ma_stats_rows_of(ma_stats_t *st, const ma_pdu_t *pdu, ma_row_t **pair_row, ma_row_t **unit_row)
+{
+    *pair_row = row_get(st, pdu->pair, MA_UNIT_ALL);
+    *unit_row = row_get(st, pdu->pair, pdu->unit);
+}
+
+static void row_add(ma_row_t *r, const ma_pdu_t *pdu)
+{
+    if (pdu->flags & MA_PDU_MALFORMED) {
+        r->malformed++;
+        return;
+    }
+    if (pdu->flags & MA_PDU_RETRANS) {
+        r->retransmitted++;
+        return;
+    }
+    if (pdu->kind == MA_PDU_REQUEST) {
+        const ma_txn_t *t = pdu->txn;
+        r->requests++;
+        switch ((ma_outcome_t)t->outcome) {
+        case MA_OUT_ANSWERED:          r->answered++; break;
+        case MA_OUT_LATE:              r->late++; break;
+        case MA_OUT_MISSED:            r->missed++; break;
+        case MA_OUT_UNANSWERED_AT_END: r->unanswered_at_end++; break;
+        case MA_OUT_PENDING:           break;
+        }
+        if (t->flags & MA_TXN_DELAYED)
+            r->delayed++;
+        ma_ns_t rtt = ma_txn_rtt(t);
+        if (rtt >= 0) {
+            r->rt_n++;
+            r->rt_sum += rtt;
+            if (rtt < r->rt_min)
+                r->rt_min = rtt;
+            if (rtt > r->rt_max)
+                r->rt_max = rtt;
+            ma_quantile_add(&r->p50, (double)rtt);
+            ma_quantile_add(&r->p95, (double)rtt);
+        }
+    } else {
+        r->responses++;
+        if (pdu->flags & MA_PDU_EXCEPTION)
+            r->exceptions++;
+        if (pdu->flags & MA_PDU_ORPHAN)
+            r->orphans++;
+        if (pdu->flags & MA_PDU_DUPLICATE)
+            r->duplicates++;
+        if (pdu->flags & MA_PDU_AMBIGUOUS)
+            r->ambiguous++;
+    }
+}
+
+void ma_stats_add(ma_stats_t *st, const ma_pdu_t *pdu)
+{
+    ma_row_t *pr, *ur;
+    ma_stats_rows_of(st, pdu, &pr, &ur);
+    row_add(pr, pdu);
+    row_add(ur, pdu);
+    row_add(&st->total, pdu);
+}
+
+static gint row_cmp(gconstpointer a, gconstpointer b)
+{
+    const ma_row_t *x = *(const ma_row_t *const *)a, *y = *(const ma_row_t *const *)b;
+    if (x->pair->id != y->pair->id)
+        return x->pair->id < y->pair->id ? -1 : 1;
+    if (x->unit != y->unit) /* MA_UNIT_ALL (the pair row) first */
+        return x->unit == MA_UNIT_ALL ? -1 : y->unit == MA_UNIT_ALL ? 1 : (x->unit < y->unit ? -1 : 1);
+    return 0;
+}
+
+unsigned ma_stats_nrows(ma_stats_t *st)
+{
+    return st->order->len;
+}
+
+const ma_row_t *ma_stats_row(ma_stats_t *st, unsigned i)
+{
+    if (!st->sorted) {
+        g_ptr_array_sort(st->order, row_cmp);
+        st->sorted = true;
+    }
+    return i < st->order->len ? g_ptr_array_index(st->order, i) : NULL;
+}
+
+const ma_row_t *ma_stats_total(const ma_stats_t *st)
+{
+    return &st->total;
+}
+
+double ma_row_rt_avg(const ma_row_t *r)
+{
+    return r->rt_n ? (double)r->rt_sum / (double)r->rt_n / 1e9 : NAN;
+}

@@ -1,0 +1,54 @@
+/* modbus_an.h - shared declarations of the modbus_an post-dissector and taps
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef MODBUS_AN_H
+#define MODBUS_AN_H
+
+#include <epan/packet.h>
+
+#include "ma_core.h"
+
+/* Registration (called from plugin/plugin.c). */
+void proto_register_modbus_an(void);
+void proto_reg_handoff_modbus_an(void);
+void register_tap_listener_modbus_an_stat(void);
+void register_tap_listener_modbus_an_table(void);
+
+/* The tap every PDU result is queued to: data is a const ma_pdu_t *. */
+#define MODBUS_AN_TAP "modbus_an"
+
+/* The capture's analysis state (NULL outside a capture file). */
+ma_core_t *modbus_an_core(void);
+
+/* End of the first pass: decide the outcome of requests still pending.
+ * Safe to call at any time; later passes and the taps' draw call it. */
+void modbus_an_finalize(void);
+
+/* Effective preference values (validated). */
+const ma_config_t *modbus_an_config(void);
+
+/* One frame's results, stored with p_add_proto_data (file scope). */
+typedef struct ma_frame {
+    unsigned  n;
+    ma_pdu_t  pdu[];
+} ma_frame_t;
+
+/* Read Wireshark's mbtcp/modbus/tcp fields of this frame
+ * (postdissector/extract.c): the frame's TCP stream and flags (false if the
+ * frame has no TCP header), and its Modbus PDUs as core inputs in capture
+ * order, allocated in pinfo->pool. Direction (is_request) is left for the
+ * caller. */
+typedef struct ma_extract_ids {
+    int mbtcp, mbtcp_trans_id, mbtcp_prot_id, mbtcp_len, mbtcp_unit_id;
+    int modbus, modbus_func_code, modbus_exception_code;
+    int tcp_stream, tcp_flags, tcp_retrans, tcp_fast_retrans, tcp_spurious_retrans;
+} ma_extract_ids_t;
+
+void ma_extract_register(ma_extract_ids_t *ids);
+GArray *ma_extract_wanted(const ma_extract_ids_t *ids);
+bool ma_extract_tcp(const ma_extract_ids_t *ids, proto_tree *tree, uint32_t *stream, uint32_t *tcp_flags);
+unsigned ma_extract_pdus(const ma_extract_ids_t *ids, proto_tree *tree, packet_info *pinfo,
+                         uint32_t stream, ma_pdu_in_t **in);
+
+#endif /* MODBUS_AN_H */

@@ -1,0 +1,95 @@
+/* stat_cli.c - tshark statistics: -z modbus_an,stat[,filter] and -z modbus_an,csv[,filter]
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The packet callback only collects the PDU results (doc/README.tapping:
+ * keep it fast); draw() finalizes the first pass, so a request's outcome is
+ * known even in single-pass tshark, then aggregates and prints.
+ */
+#include "modbus_an.h"
+
+#include <epan/stat_tap_ui.h>
+#include <epan/tap.h>
+#include <stdio.h>
+#include <string.h>
+#include <wsutil/report_message.h>
+
+#include "ma_report.h"
+
+typedef struct stat_ctx {
+    gboolean   csv;
+    char      *filter;
+    GPtrArray *pdus; /* const ma_pdu_t*, in the capture's file scope */
+} stat_ctx_t;
+
+static void stat_reset(void *p)
+{
+    stat_ctx_t *c = p;
+    g_ptr_array_set_size(c->pdus, 0);
+}
+
+static tap_packet_status stat_packet(void *p, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
+                                     const void *data, tap_flags_t flags _U_)
+{
+    stat_ctx_t *c = p;
+    g_ptr_array_add(c->pdus, (gpointer)data);
+    return TAP_PACKET_DONT_REDRAW;
+}
+
+static void stat_draw(void *p)
+{
+    stat_ctx_t *c = p;
+    modbus_an_finalize();
+    ma_stats_t *st = ma_stats_new();
+    for (guint i = 0; i < c->pdus->len; i++)
+        ma_stats_add(st, g_ptr_array_index(c->pdus, i));
+    if (c->csv)
+        ma_report_csv(stdout, st, modbus_an_config(), c->filter);
+    else
+        ma_report_text(stdout, st, modbus_an_config(), c->filter);
+    fflush(stdout);
+    ma_stats_free(st);
+}
+
+static void stat_finish(void *p)
+{
+    stat_ctx_t *c = p;
+    g_ptr_array_free(c->pdus, TRUE);
+    g_free(c->filter);
+    g_free(c);
+}
+
+static void stat_init(const char *opt_arg, void *userdata)
+{
+    gboolean csv = GPOINTER_TO_INT(userdata);
+    const char *prefix = csv ? "modbus_an,csv" : "modbus_an,stat";
+    const char *filter = NULL;
+    size_t pl = strlen(prefix);
+    if (strncmp(opt_arg, prefix, pl) == 0 && opt_arg[pl] == ',')
+        filter = opt_arg + pl + 1;
+
+    stat_ctx_t *c = g_new0(stat_ctx_t, 1);
+    c->csv = csv;
+    c->filter = g_strdup(filter);
+    c->pdus = g_ptr_array_new();
+    GString *err = register_tap_listener(MODBUS_AN_TAP, c, filter, TL_REQUIRES_NOTHING,
+                                         stat_reset, stat_packet, stat_draw, stat_finish);
+    if (err) {
+        report_failure("modbus_an: can't use filter \"%s\": %s", filter ? filter : "", err->str);
+        g_string_free(err, TRUE);
+        stat_finish(c);
+    }
+}
+
+static stat_tap_ui stat_ui = {
+    REGISTER_STAT_GROUP_GENERIC, NULL, "modbus_an,stat", stat_init, 0, NULL
+};
+static stat_tap_ui csv_ui = {
+    REGISTER_STAT_GROUP_GENERIC, NULL, "modbus_an,csv", stat_init, 0, NULL
+};
+
+void register_tap_listener_modbus_an_stat(void)
+{
+    register_stat_tap_ui(&stat_ui, GINT_TO_POINTER(FALSE));
+    register_stat_tap_ui(&csv_ui, GINT_TO_POINTER(TRUE));
+}

@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Helpers for the Python tests: run tshark with the freshly built plugin and
+read modbus_an's per-PDU fields and statistics back.
+
+Every call goes through tests/tshark.sh, which loads build/modbus_an.so (or
+$MODBUS_AN_SO) deliberately, also when the tests run as root.
+"""
+import csv
+import io
+import os
+import subprocess
+import xml.etree.ElementTree as ET
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+WRAPPER = os.path.join(REPO, "tests", "tshark.sh")
+SHARED_CAPTURES = os.path.abspath(os.path.join(REPO, "..", "shared", "captures"))
+if not os.path.isdir(SHARED_CAPTURES):
+    SHARED_CAPTURES = os.environ.get("MODBUS_AN_SHARED_CAPTURES", SHARED_CAPTURES)
+
+
+def tshark(args, check=True):
+    """Run tshark with the plugin; return stdout (str). Raises on failure."""
+    p = subprocess.run([WRAPPER] + list(args), stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True)
+    if check and p.returncode != 0:
+        raise RuntimeError("tshark %s failed (%d): %s" % (args, p.returncode, p.stderr))
+    return p.stdout
+
+
+def _value(field):
+    show = field.get("show")
+    return show
+
+
+def pdus(capture, extra_args=(), two_pass=True, display_filter=None):
+    """Return one dict per modbus_an tree (one per Modbus PDU), in frame order.
+
+    Each dict maps full field names ('modbus_an.response_time', ...) to their
+    'show' string, plus 'frame' (int) and 'frame_time' (epoch, str).
+    """
+    args = []
+    if two_pass:
+        args.append("-2")
+    args += ["-r", capture, "-T", "pdml"] + list(extra_args)
+    if display_filter:
+        args += ["-Y", display_filter]
+    out = tshark(args)
+    result = []
+    for _, elem in ET.iterparse(io.StringIO(out), events=("end",)):
+        if elem.tag != "packet":
+            continue
+        frame = None
+        ftime = None
+        for proto in elem.findall("proto"):
+            if proto.get("name") == "frame":
+                for f in proto.iter("field"):
+                    if f.get("name") == "frame.number":
+                        frame = int(f.get("show"))
+                    elif f.get("name") == "frame.time_epoch":
+                        ftime = f.get("show")
+        for proto in elem.findall("proto"):
+            if proto.get("name") != "modbus_an":
+                continue
+            d = {"frame": frame, "frame_time": ftime}
+            for f in proto.iter("field"):
+                name = f.get("name")
+                if name and name.startswith("modbus_an."):
+                    d[name] = _value(f)
+            result.append(d)
+        elem.clear()
+    return result
+
+
+def stat_text(capture, extra_args=(), two_pass=False, arg=""):
+    """The plain-text table of -z modbus_an,stat[,filter]."""
+    z = "modbus_an,stat" + ("," + arg if arg else "")
+    args = (["-2"] if two_pass else []) + ["-r", capture, "-q", "-z", z] + list(extra_args)
+    return tshark(args)
+
+
+def stat_csv(capture, extra_args=(), two_pass=False, arg=""):
+    """Rows (dicts) of -z modbus_an,csv[,filter]: the same numbers as the table."""
+    z = "modbus_an,csv" + ("," + arg if arg else "")
+    args = (["-2"] if two_pass else []) + ["-r", capture, "-q", "-z", z] + list(extra_args)
+    out = tshark(args)
+    lines = [l for l in out.splitlines() if l and not l.startswith("#")]
+    return list(csv.DictReader(lines))

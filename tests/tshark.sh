@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# tests/tshark.sh - run tshark (or wireshark) with the freshly built modbus_an plugin.
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Wireshark ignores the personal plugin folder and WIRESHARK_PLUGIN_DIR when it
+# runs as root. So this wrapper:
+#   * copies the built plugin ($MODBUS_AN_SO, default build/modbus_an.so) into
+#     a private HOME ($MODBUS_AN_TEST_HOME) at .local/lib/wireshark/plugins/4.0/epan/;
+#   * when called as root, runs tshark as the unprivileged user
+#     $MODBUS_AN_TEST_USER (created on first use), with that HOME;
+#   * copies a `-r FILE` that the test user cannot read into its HOME.
+# Run `tests/tshark.sh --prove-loaded` to check that tshark lists exactly the
+# plugin file just built (same SHA-256) - tests do that before anything else.
+#
+# Usage: tests/tshark.sh [--wireshark] [tshark args...]
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/.." && pwd)
+so=${MODBUS_AN_SO:-$repo/build/modbus_an.so}
+user=${MODBUS_AN_TEST_USER:-modbus_an_test}
+prog=tshark
+if [ "${1:-}" = "--wireshark" ]; then prog=wireshark; shift; fi
+
+[ -f "$so" ] || { echo "tests/tshark.sh: plugin not built: $so" >&2; exit 2; }
+
+uid=$(id -u)
+if [ "$uid" = 0 ]; then
+    if ! id -u "$user" >/dev/null 2>&1; then
+        useradd --system --no-create-home --shell /usr/sbin/nologin "$user" 2>/dev/null ||
+            id -u "$user" >/dev/null
+    fi
+    home=${MODBUS_AN_TEST_HOME:-/tmp/modbus_an_test_home.$user}
+else
+    home=${MODBUS_AN_TEST_HOME:-/tmp/modbus_an_test_home.$uid}
+fi
+pdir="$home/.local/lib/wireshark/plugins/4.0/epan"
+mkdir -p "$pdir" "$home/inputs"
+# Copy only when changed; a temp name + rename keeps concurrent runs safe.
+if ! cmp -s "$so" "$pdir/modbus_an.so"; then
+    cp "$so" "$pdir/.modbus_an.so.$$" && mv -f "$pdir/.modbus_an.so.$$" "$pdir/modbus_an.so"
+fi
+if [ "$uid" = 0 ]; then chown -R "$user:" "$home"; fi
+
+run() {
+    if [ "$uid" = 0 ]; then
+        setpriv --reuid="$user" --regid="$(id -g "$user")" --clear-groups \
+            env -u WIRESHARK_PLUGIN_DIR HOME="$home" XDG_CONFIG_HOME="$home/.config" "$@"
+    else
+        env -u WIRESHARK_PLUGIN_DIR HOME="$home" XDG_CONFIG_HOME="$home/.config" "$@"
+    fi
+}
+
+if [ "${1:-}" = "--prove-loaded" ]; then
+    want=$(sha256sum "$so" | cut -d' ' -f1)
+    line=$(run tshark -G plugins 2>/dev/null | grep -F "modbus_an.so" || true)
+    [ -n "$line" ] || { echo "modbus_an.so is not loaded by tshark" >&2; exit 1; }
+    path=$(printf '%s\n' "$line" | awk -F'\t' '{print $NF}' | head -1)
+    [ "$path" = "$pdir/modbus_an.so" ] || { echo "tshark loaded $path, not $pdir/modbus_an.so" >&2; exit 1; }
+    got=$(sha256sum "$path" | cut -d' ' -f1)
+    [ "$got" = "$want" ] || { echo "loaded plugin differs from the build ($got != $want)" >&2; exit 1; }
+    echo "loaded: $path sha256=$got"
+    exit 0
+fi
+
+# Make every `-r FILE` readable for the test user.
+args=()
+while [ $# -gt 0 ]; do
+    a=$1; shift
+    if [ "$a" = "-r" ] && [ $# -gt 0 ] && [ "$1" != "-" ]; then
+        f=$(realpath "$1"); shift
+        if [ "$uid" = 0 ] && ! setpriv --reuid="$user" --regid="$(id -g "$user")" --clear-groups test -r "$f"; then
+            dst="$home/inputs/$(printf '%s' "$f" | sha1sum | cut -c1-12)-$(basename "$f")"
+            cmp -s "$f" "$dst" 2>/dev/null || { cp "$f" "$dst"; chown "$user:" "$dst"; }
+            f=$dst
+        fi
+        args+=("-r" "$f")
+    else
+        args+=("$a")
+    fi
+done
+cd "$home"
+run "$prog" "${args[@]}"
