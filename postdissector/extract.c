@@ -28,6 +28,8 @@ void ma_extract_register(ma_extract_ids_t *ids)
     ids->modbus = proto_registrar_get_id_byname("modbus");
     ids->modbus_func_code = proto_registrar_get_id_byname("modbus.func_code");
     ids->modbus_exception_code = proto_registrar_get_id_byname("modbus.exception_code");
+    /* "[Malformed Packet]": Wireshark's modbus dissector ran out of bytes */
+    ids->ws_malformed = proto_registrar_get_id_byname("_ws.malformed");
     ids->tcp_stream = proto_registrar_get_id_byname("tcp.stream");
     ids->tcp_flags = proto_registrar_get_id_byname("tcp.flags");
     ids->tcp_retrans = proto_registrar_get_id_byname("tcp.analysis.retransmission");
@@ -39,7 +41,7 @@ GArray *ma_extract_wanted(const ma_extract_ids_t *ids)
 {
     const int all[] = {
         ids->mbtcp, ids->mbtcp_trans_id, ids->mbtcp_prot_id, ids->mbtcp_len, ids->mbtcp_unit_id,
-        ids->modbus_func_code, ids->modbus_exception_code,
+        ids->modbus_func_code, ids->modbus_exception_code, ids->ws_malformed,
         ids->tcp_stream, ids->tcp_flags, ids->tcp_retrans, ids->tcp_fast_retrans,
         ids->tcp_spurious_retrans,
     };
@@ -134,13 +136,14 @@ unsigned ma_extract_pdus(const ma_extract_ids_t *ids, proto_tree *tree, packet_i
     addr_from(&pinfo->net_src, &src);
     addr_from(&pinfo->net_dst, &dst);
 
-    cursor_t c_tid, c_pid, c_len, c_unit, c_fc, c_exc;
+    cursor_t c_tid, c_pid, c_len, c_unit, c_fc, c_exc, c_bad;
     cursor_init(&c_tid, tree, ids->mbtcp_trans_id);
     cursor_init(&c_pid, tree, ids->mbtcp_prot_id);
     cursor_init(&c_len, tree, ids->mbtcp_len);
     cursor_init(&c_unit, tree, ids->mbtcp_unit_id);
     cursor_init(&c_fc, tree, ids->modbus_func_code);
     cursor_init(&c_exc, tree, ids->modbus_exception_code);
+    cursor_init(&c_bad, tree, ids->ws_malformed);
 
     unsigned n = 0;
     for (guint i = 0; i < mb->len; i++) {
@@ -153,6 +156,7 @@ unsigned ma_extract_pdus(const ma_extract_ids_t *ids, proto_tree *tree, packet_i
         field_info *f_unit = cursor_take(&c_unit, ds, start, end);
         field_info *f_fc = cursor_take(&c_fc, ds, start, end);
         field_info *f_exc = cursor_take(&c_exc, ds, start, end);
+        field_info *f_bad = cursor_take(&c_bad, ds, start, end);
         if (!f_tid || !f_unit)
             continue; /* not even an MBAP header: nothing to pair or count */
 
@@ -176,9 +180,10 @@ unsigned ma_extract_pdus(const ma_extract_ids_t *ids, proto_tree *tree, packet_i
         p->exc_code = f_exc ? (uint8_t)fi_uint(f_exc) : 0;
         /* MBAP (Modbus Messaging on TCP/IP Implementation Guide 3.1.3):
          * protocol id 0; length counts the unit id and the PDU, so the
-         * item spans length + 6 bytes; a PDU has at least a function code. */
+         * item spans length + 6 bytes; a PDU has at least a function code;
+         * Wireshark found the PDU too short for its function code. */
         guint32 len = f_len ? fi_uint(f_len) : 0;
-        p->malformed = !f_fc || !f_len || len < 2 || (gint)len + 6 != pfi->length ||
+        p->malformed = f_bad || !f_fc || !f_len || len < 2 || (gint)len + 6 != pfi->length ||
                        (f_pid && fi_uint(f_pid) != 0) ||
                        ((p->fc & 0x80) && !f_exc);
     }

@@ -41,7 +41,7 @@ typedef struct ma_frame {
  * caller. */
 typedef struct ma_extract_ids {
     int mbtcp, mbtcp_trans_id, mbtcp_prot_id, mbtcp_len, mbtcp_unit_id;
-    int modbus, modbus_func_code, modbus_exception_code;
+    int modbus, modbus_func_code, modbus_exception_code, ws_malformed;
     int tcp_stream, tcp_flags, tcp_retrans, tcp_fast_retrans, tcp_spurious_retrans;
 } ma_extract_ids_t;
 
