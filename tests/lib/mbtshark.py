@@ -86,3 +86,48 @@ def stat_csv(capture, extra_args=(), two_pass=False, arg=""):
     out = tshark(args)
     lines = [l for l in out.splitlines() if l and not l.startswith("#")]
     return list(csv.DictReader(lines))
+
+
+def packets(capture, extra_args=(), two_pass=True):
+    """Parse PDML: a list of (frame number, [(proto name, {field: show})]),
+    protocols in tree order. Only mbtcp, modbus and modbus_an are kept."""
+    args = (["-2"] if two_pass else []) + ["-r", capture, "-T", "pdml",
+                                           "-j", "frame mbtcp modbus modbus_an"] + list(extra_args)
+    out = tshark(args)
+    result = []
+    for _, elem in ET.iterparse(io.StringIO(out), events=("end",)):
+        if elem.tag != "packet":
+            continue
+        frame = None
+        protos = []
+        for proto in elem.findall("proto"):
+            name = proto.get("name")
+            if name == "frame":
+                for f in proto.iter("field"):
+                    if f.get("name") == "frame.number":
+                        frame = int(f.get("show"))
+                        break
+            elif name in ("mbtcp", "modbus", "modbus_an"):
+                d = {}
+                for f in proto.iter("field"):
+                    if f.get("name"):
+                        d.setdefault(f.get("name"), f.get("show"))
+                protos.append((name, d))
+        result.append((frame, protos))
+        elem.clear()
+    return result
+
+
+def stat_table_rows(capture, extra_args=()):
+    """Rows of the GUI table as tshark prints it (-2 -z modbus_an,table):
+    a list of lists of cell strings (pair, unit, counts..., times in ms)."""
+    out = tshark(["-2", "-r", capture, "-q", "-z", "modbus_an,table"] + list(extra_args))
+    rows = []
+    for line in out.splitlines():
+        if "|" in line and (line.startswith("TOTAL") or " -> " in line):
+            rows.append([c.strip() for c in line.split("|")][:18])
+    return rows
+
+
+def is_true(v):
+    return v in ("1", "True", "true")
