@@ -145,6 +145,7 @@ void ma_core_note_time(ma_core_t *core, ma_ns_t ts)
     if (!core->have_time || ts > core->capture_end) {
         core->capture_end = ts;
         core->have_time = true;
+        core->finalized = false; /* a later end can turn unanswered into missed */
     }
 }
 
@@ -414,15 +415,6 @@ static void on_request(ma_core_t *core, ma_conn_t *c, const ma_pdu_in_t *in, ma_
     }
     g_hash_table_remove(c->answered, GUINT_TO_POINTER(key));
 
-    /* Bounds: evict the oldest pending request. */
-    if (c->npending >= core->cfg.max_pending_per_conn && c->oldest)
-        txn_missed(core, c, c->oldest, MA_TXN_EVICTED, in->frame);
-    if (core->npending >= core->cfg.max_pending_total && core->g_oldest) {
-        ma_txn_t *old = core->g_oldest;
-        ma_conn_t *oc = g_hash_table_lookup(core->conns, GUINT_TO_POINTER(old->stream));
-        txn_missed(core, oc, old, MA_TXN_EVICTED, in->frame);
-    }
-
     ma_txn_t *t = txn_alloc(core);
     t->req_frame = in->frame;
     t->req_ts = in->ts;
@@ -433,11 +425,20 @@ static void on_request(ma_core_t *core, ma_conn_t *c, const ma_pdu_in_t *in, ma_
     t->fc = in->fc;
     t->outcome = MA_OUT_PENDING;
     if (c->closed) {
-        /* A request on a connection already reset: it cannot be answered. */
+        /* A request on a connection already reset: it cannot be answered
+         * and never enters (nor evicts from) the pending tables. */
         t->outcome = MA_OUT_MISSED;
         t->flags |= MA_TXN_CLOSED;
         t->resolve_frame = in->frame;
     } else {
+        /* Bounds: evict the oldest pending request. */
+        if (c->npending >= core->cfg.max_pending_per_conn && c->oldest)
+            txn_missed(core, c, c->oldest, MA_TXN_EVICTED, in->frame);
+        if (core->npending >= core->cfg.max_pending_total && core->g_oldest) {
+            ma_txn_t *old = core->g_oldest;
+            ma_conn_t *oc = g_hash_table_lookup(core->conns, GUINT_TO_POINTER(old->stream));
+            txn_missed(core, oc, old, MA_TXN_EVICTED, in->frame);
+        }
         pending_add(core, c, t);
     }
     out->txn = t;
