@@ -114,6 +114,14 @@ static const value_string exception_code_vals[] = {
     { 0, NULL }
 };
 
+/* "Read Holding Registers (3)", "Read Holding Registers exception (131)" */
+static void format_function_code(gchar *buf, guint32 v)
+{
+    snprintf(buf, ITEM_LABEL_LENGTH, "%s%s (%u)",
+             val_to_str_const(v & 0x7f, function_code_vals, "Unknown"),
+             (v & 0x80) ? " exception" : "", v);
+}
+
 ma_core_t *modbus_an_core(void)
 {
     return core;
@@ -442,7 +450,7 @@ void proto_register_modbus_an(void)
           { "Unit id", "modbus_an.unit_id", FT_UINT8, BASE_DEC, NULL, 0x0,
             "MBAP unit identifier", HFILL } },
         { &hf_modbus_an_function_code,
-          { "Function code", "modbus_an.function_code", FT_UINT8, BASE_DEC, VALS(function_code_vals), 0x0,
+          { "Function code", "modbus_an.function_code", FT_UINT8, BASE_CUSTOM, CF_FUNC(format_function_code), 0x0,
             "Function code as on the wire (an exception response has fc | 0x80)", HFILL } },
         { &hf_modbus_an_transaction_id,
           { "Transaction id", "modbus_an.transaction_id", FT_UINT16, BASE_DEC, NULL, 0x0,

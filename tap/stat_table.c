@@ -165,7 +165,8 @@ static tap_param table_params[] = {
 };
 
 static stat_tap_table_ui table_ui = {
-    REGISTER_STAT_GROUP_GENERIC,
+    /* Qt 4.0 puts no menu entry for REGISTER_STAT_GROUP_GENERIC */
+    REGISTER_PACKET_STAT_GROUP_UNSORTED,
     "Modbus/TCP Transactions (modbus_an)",
     MODBUS_AN_TAP,
     "modbus_an,table",

@@ -8,7 +8,9 @@
 #     a private HOME ($MODBUS_AN_TEST_HOME) at .local/lib/wireshark/plugins/4.0/epan/;
 #   * when called as root, runs tshark as the unprivileged user
 #     $MODBUS_AN_TEST_USER (created on first use), with that HOME;
-#   * copies a `-r FILE` that the test user cannot read into its HOME.
+#   * copies a `-r FILE` that the test user cannot read into its HOME;
+#   * points WIRESHARK_EXTCAP_DIR at an empty folder: `tshark -G plugins`
+#     would otherwise run every extcap (androiddump hangs under LD_PRELOAD).
 # Run `tests/tshark.sh --prove-loaded` to check that tshark lists exactly the
 # plugin file just built (same SHA-256) - tests do that before anything else.
 #
@@ -35,7 +37,7 @@ else
     home=${MODBUS_AN_TEST_HOME:-/tmp/modbus_an_test_home.$uid}
 fi
 pdir="$home/.local/lib/wireshark/plugins/4.0/epan"
-mkdir -p "$pdir" "$home/inputs"
+mkdir -p "$pdir" "$home/inputs" "$home/no-extcap"
 # Copy only when changed; a temp name + rename keeps concurrent runs safe.
 if ! cmp -s "$so" "$pdir/modbus_an.so"; then
     cp "$so" "$pdir/.modbus_an.so.$$" && mv -f "$pdir/.modbus_an.so.$$" "$pdir/modbus_an.so"
@@ -45,9 +47,11 @@ if [ "$uid" = 0 ]; then chown -R "$user:" "$home"; fi
 run() {
     if [ "$uid" = 0 ]; then
         setpriv --reuid="$user" --regid="$(id -g "$user")" --clear-groups \
-            env -u WIRESHARK_PLUGIN_DIR HOME="$home" XDG_CONFIG_HOME="$home/.config" "$@"
+            env -u WIRESHARK_PLUGIN_DIR HOME="$home" XDG_CONFIG_HOME="$home/.config" \
+            WIRESHARK_EXTCAP_DIR="$home/no-extcap" "$@"
     else
-        env -u WIRESHARK_PLUGIN_DIR HOME="$home" XDG_CONFIG_HOME="$home/.config" "$@"
+        env -u WIRESHARK_PLUGIN_DIR HOME="$home" XDG_CONFIG_HOME="$home/.config" \
+            WIRESHARK_EXTCAP_DIR="$home/no-extcap" "$@"
     fi
 }
 

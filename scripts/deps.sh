@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# deps.sh - install the Debian 12 packages modbus_an needs (only those missing)
+# SPDX-License-Identifier: GPL-2.0-or-later
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config libglib2.0-dev libwireshark-dev libwiretap-dev
+      libwsutil-dev tshark python3 util-linux passwd libmodbus-dev tcpdump)
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO=sudo
+echo "deps.sh: installing ${missing[*]}"
+$SUDO apt-get update -qq
+# tshark asks whether non-root users may capture: answer no, quietly.
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# asan_run.sh - every capture through the ASan+UBSan build of the plugin
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Loads build-asan's modbus_an.so into stock tshark (LD_PRELOAD of GCC's
+# sanitizer runtimes), dissects every capture with the full tree (-V, -2),
+# the stat tables, and copies with random byte errors (editcap -E, fixed
+# seeds), and fails on any sanitizer report or tshark crash.
+# Usage: tests/asan_run.sh BUILD_ASAN_DIR
+set -uo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+bdir=${1:?usage: asan_run.sh BUILD_ASAN_DIR}
+so="$bdir/modbus_an.so"
+nm -D "$so" | grep -q __asan_report || { echo "asan_run: $so is not an ASan build"; exit 1; }
+export MODBUS_AN_SO=$so
+export MODBUS_AN_TEST_HOME=/tmp/modbus_an_test_home.asan
+export LD_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)"
+export ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+"$here/tshark.sh" --prove-loaded || exit 1
+
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+shared="$here/../../shared/captures"
+caps=("$here"/captures/edge/*.pcap "$here"/captures/gen/*.pcap)
+for f in "$shared"/*.pcap "$shared"/*.pcapng; do [ -f "$f" ] && caps+=("$f"); done
+# Corrupted copies of the small captures: random byte errors, fixed seeds.
+n=0
+for f in "$here"/captures/edge/*.pcap "$here"/captures/gen/gen_faults.pcap "$shared"/digitalbond-diag-exceptions.pcap; do
+    [ -f "$f" ] || continue
+    for seed in 1 2 3; do
+        out="$work/corrupt-$seed-$(basename "$f")"
+        editcap --seed "$seed" -E 0.02 "$f" "$out" 2>/dev/null && caps+=("$out") && n=$((n + 1))
+    done
+done
+
+fail=0 runs=0
+for f in "${caps[@]}"; do
+    modes=("-q -z modbus_an,stat -z modbus_an,csv")
+    # the full tree in two passes on all but the largest captures (CI time)
+    if [ "$(stat -c %s "$f")" -lt 400000 ]; then
+        modes+=("-2 -V" "-2 -q -z modbus_an,table")
+    fi
+    for mode in "${modes[@]}"; do
+        # shellcheck disable=SC2086
+        "$here/tshark.sh" $mode -r "$f" >/dev/null 2>"$work/err"
+        rc=$?
+        runs=$((runs + 1))
+        if [ $rc -ge 128 ] || grep -q -E "AddressSanitizer|runtime error|LeakSanitizer" "$work/err"; then
+            echo "FAIL: $mode $f (rc=$rc)"; head -30 "$work/err"; fail=$((fail + 1))
+        fi
+    done
+done
+echo "asan_run: $runs tshark runs over ${#caps[@]} captures ($n corrupted copies)"
+echo "$((runs - fail)) passed, $fail failed"
+[ $fail -eq 0 ]
