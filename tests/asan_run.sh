@@ -11,13 +11,16 @@ set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 bdir=${1:?usage: asan_run.sh BUILD_ASAN_DIR}
 so="$bdir/modbus_an.so"
-nm -D "$so" | grep -q __asan_report || { echo "asan_run: $so is not an ASan build"; exit 1; }
+grep -q __asan_report <(nm -D "$so") || { echo "asan_run: $so is not an ASan build"; exit 1; }
 export MODBUS_AN_SO=$so
 export MODBUS_AN_TEST_HOME=/tmp/modbus_an_test_home.asan
-export LD_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)"
-export ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0:abort_on_error=1
-export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-"$here/tshark.sh" --prove-loaded || exit 1
+# Only tshark gets the sanitizer runtimes (other tools hang with them preloaded).
+preload="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)"
+san() {
+    MODBUS_AN_PRELOAD=$preload ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0:abort_on_error=1 \
+        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 "$here/tshark.sh" "$@"
+}
+san --prove-loaded || exit 1
 
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 shared="$here/../../shared/captures"
@@ -42,7 +45,7 @@ for f in "${caps[@]}"; do
     fi
     for mode in "${modes[@]}"; do
         # shellcheck disable=SC2086
-        "$here/tshark.sh" $mode -r "$f" >/dev/null 2>"$work/err"
+        san $mode -r "$f" >/dev/null 2>"$work/err"
         rc=$?
         runs=$((runs + 1))
         if [ $rc -ge 128 ] || grep -q -E "AddressSanitizer|runtime error|LeakSanitizer" "$work/err"; then

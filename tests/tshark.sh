@@ -44,14 +44,17 @@ if ! cmp -s "$so" "$pdir/modbus_an.so"; then
 fi
 if [ "$uid" = 0 ]; then chown -R "$user:" "$home"; fi
 
+# MODBUS_AN_PRELOAD becomes LD_PRELOAD of tshark alone (sanitizer runtimes).
+pre=()
+[ -n "${MODBUS_AN_PRELOAD:-}" ] && pre=("LD_PRELOAD=$MODBUS_AN_PRELOAD")
 run() {
     if [ "$uid" = 0 ]; then
         setpriv --reuid="$user" --regid="$(id -g "$user")" --clear-groups \
             env -u WIRESHARK_PLUGIN_DIR HOME="$home" XDG_CONFIG_HOME="$home/.config" \
-            WIRESHARK_EXTCAP_DIR="$home/no-extcap" "$@"
+            WIRESHARK_EXTCAP_DIR="$home/no-extcap" "${pre[@]}" "$@"
     else
         env -u WIRESHARK_PLUGIN_DIR HOME="$home" XDG_CONFIG_HOME="$home/.config" \
-            WIRESHARK_EXTCAP_DIR="$home/no-extcap" "$@"
+            WIRESHARK_EXTCAP_DIR="$home/no-extcap" "${pre[@]}" "$@"
     fi
 }
 
