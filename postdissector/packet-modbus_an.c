@@ -272,6 +272,15 @@ static void add_bool(proto_tree *t, int hf, tvbuff_t *tvb, gboolean v, expert_fi
         expert_add_info(pinfo, it, ei);
 }
 
+static void add_response_time(proto_tree *st, tvbuff_t *tvb, const ma_txn_t *t)
+{
+    ma_ns_t d = ma_txn_rtt(t);
+    nstime_t rt;
+    rt.secs = (time_t)(d / MA_NS_PER_SEC);
+    rt.nsecs = (int)(d % MA_NS_PER_SEC);
+    proto_item_set_generated(proto_tree_add_time(st, hf_modbus_an_response_time, tvb, 0, 0, &rt));
+}
+
 static const char *missed_reason(const ma_txn_t *t)
 {
     if (t->flags & MA_TXN_CLOSED)
@@ -303,12 +312,7 @@ static void show_request(proto_tree *st, proto_item *top, tvbuff_t *tvb, packet_
     if (t->resp_frame) {
         it = proto_tree_add_uint(st, hf_modbus_an_response_frame, tvb, 0, 0, t->resp_frame);
         proto_item_set_generated(it);
-        nstime_t rt;
-        ma_ns_t d = ma_txn_rtt(t);
-        rt.secs = (time_t)(d / MA_NS_PER_SEC);
-        rt.nsecs = (int)(d % MA_NS_PER_SEC);
-        it = proto_tree_add_time(st, hf_modbus_an_response_time, tvb, 0, 0, &rt);
-        proto_item_set_generated(it);
+        add_response_time(st, tvb, t);
     }
     add_bool(st, hf_modbus_an_delayed, tvb, (t->flags & MA_TXN_DELAYED) != 0, &ei_modbus_an_delayed, pinfo);
     add_bool(st, hf_modbus_an_late, tvb, o == MA_OUT_LATE, &ei_modbus_an_late, pinfo);
@@ -337,13 +341,8 @@ static void show_response(proto_tree *st, proto_item *top, tvbuff_t *tvb, packet
         proto_item_set_generated(it);
     }
     if (first_answer) {
-        nstime_t rt;
-        ma_ns_t d = ma_txn_rtt(t);
-        rt.secs = (time_t)(d / MA_NS_PER_SEC);
-        rt.nsecs = (int)(d % MA_NS_PER_SEC);
-        it = proto_tree_add_time(st, hf_modbus_an_response_time, tvb, 0, 0, &rt);
-        proto_item_set_generated(it);
-        proto_item_append_text(top, ", response time %.6f s", (double)d / 1e9);
+        add_response_time(st, tvb, t);
+        proto_item_append_text(top, ", response time %.6f s", (double)ma_txn_rtt(t) / 1e9);
     }
     gboolean delayed = first_answer && (t->flags & MA_TXN_DELAYED);
     gboolean late = first_answer && t->outcome == MA_OUT_LATE;

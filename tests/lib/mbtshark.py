@@ -28,47 +28,20 @@ def tshark(args, check=True):
     return p.stdout
 
 
-def _value(field):
-    show = field.get("show")
-    return show
-
-
 def pdus(capture, extra_args=(), two_pass=True, display_filter=None):
     """Return one dict per modbus_an tree (one per Modbus PDU), in frame order.
 
     Each dict maps full field names ('modbus_an.response_time', ...) to their
-    'show' string, plus 'frame' (int) and 'frame_time' (epoch, str).
+    'show' string, plus 'frame' (int).
     """
-    args = []
-    if two_pass:
-        args.append("-2")
-    args += ["-r", capture, "-T", "pdml"] + list(extra_args)
-    if display_filter:
-        args += ["-Y", display_filter]
-    out = tshark(args)
+    args = list(extra_args) + (["-Y", display_filter] if display_filter else [])
     result = []
-    for _, elem in ET.iterparse(io.StringIO(out), events=("end",)):
-        if elem.tag != "packet":
-            continue
-        frame = None
-        ftime = None
-        for proto in elem.findall("proto"):
-            if proto.get("name") == "frame":
-                for f in proto.iter("field"):
-                    if f.get("name") == "frame.number":
-                        frame = int(f.get("show"))
-                    elif f.get("name") == "frame.time_epoch":
-                        ftime = f.get("show")
-        for proto in elem.findall("proto"):
-            if proto.get("name") != "modbus_an":
-                continue
-            d = {"frame": frame, "frame_time": ftime}
-            for f in proto.iter("field"):
-                name = f.get("name")
-                if name and name.startswith("modbus_an."):
-                    d[name] = _value(f)
-            result.append(d)
-        elem.clear()
+    for frame, protos in packets(capture, args, two_pass):
+        for name, fields in protos:
+            if name == "modbus_an":
+                d = {"frame": frame}
+                d.update(fields)
+                result.append(d)
     return result
 
 
