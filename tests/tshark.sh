@@ -10,7 +10,10 @@
 #     $MODBUS_AN_TEST_USER (created on first use), with that HOME;
 #   * copies a `-r FILE` that the test user cannot read into its HOME;
 #   * points WIRESHARK_EXTCAP_DIR at an empty folder: `tshark -G plugins`
-#     would otherwise run every extcap (androiddump hangs under LD_PRELOAD).
+#     would otherwise run every extcap (androiddump hangs under LD_PRELOAD);
+#   * points WIRESHARK_PLUGIN_DIR (which, unprivileged, replaces the global
+#     plugin folder) at an empty folder, so a copy installed system-wide
+#     (scripts/demo.sh as root) cannot shadow the build under test.
 # Run `tests/tshark.sh --prove-loaded` to check that tshark lists exactly the
 # plugin file just built (same SHA-256) - tests do that before anything else.
 #
@@ -37,7 +40,7 @@ else
     home=${MODBUS_AN_TEST_HOME:-/tmp/modbus_an_test_home.$uid}
 fi
 pdir="$home/.local/lib/wireshark/plugins/4.0/epan"
-mkdir -p "$pdir" "$home/inputs" "$home/no-extcap"
+mkdir -p "$pdir" "$home/inputs" "$home/no-extcap" "$home/no-global-plugins"
 # Copy only when changed; a temp name + rename keeps concurrent runs safe.
 if ! cmp -s "$so" "$pdir/modbus_an.so"; then
     cp "$so" "$pdir/.modbus_an.so.$$" && mv -f "$pdir/.modbus_an.so.$$" "$pdir/modbus_an.so"
@@ -50,10 +53,10 @@ pre=()
 run() {
     if [ "$uid" = 0 ]; then
         setpriv --reuid="$user" --regid="$(id -g "$user")" --clear-groups \
-            env -u WIRESHARK_PLUGIN_DIR HOME="$home" XDG_CONFIG_HOME="$home/.config" \
+            env WIRESHARK_PLUGIN_DIR="$home/no-global-plugins" HOME="$home" XDG_CONFIG_HOME="$home/.config" \
             WIRESHARK_EXTCAP_DIR="$home/no-extcap" "${pre[@]}" "$@"
     else
-        env -u WIRESHARK_PLUGIN_DIR HOME="$home" XDG_CONFIG_HOME="$home/.config" \
+        env WIRESHARK_PLUGIN_DIR="$home/no-global-plugins" HOME="$home" XDG_CONFIG_HOME="$home/.config" \
             WIRESHARK_EXTCAP_DIR="$home/no-extcap" "${pre[@]}" "$@"
     fi
 }
