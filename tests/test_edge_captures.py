@@ -44,11 +44,7 @@ TIME_TOLERANCE = 5e-7   # the captures have microsecond timestamps
 
 
 def setUpModule():
-    p = subprocess.run([mbtshark.WRAPPER, "--prove-loaded"], stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, text=True)
-    if p.returncode != 0:
-        raise RuntimeError("tests/tshark.sh --prove-loaded failed (%d): %s%s"
-                           % (p.returncode, p.stdout, p.stderr))
+    mbtshark.prove_loaded()
 
 
 def load_expectations():

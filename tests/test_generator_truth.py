@@ -44,11 +44,7 @@ MAX_REPORT = 40
 
 
 def setUpModule():
-    p = subprocess.run([mbtshark.WRAPPER, "--prove-loaded"], stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, text=True)
-    if p.returncode != 0:
-        raise RuntimeError("tests/tshark.sh --prove-loaded failed (%d): %s"
-                           % (p.returncode, p.stdout.strip()))
+    mbtshark.prove_loaded()
 
 
 # ---- value parsing ----------------------------------------------------------

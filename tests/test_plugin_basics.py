@@ -29,10 +29,7 @@ def run(args):
 class Basics(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        r = subprocess.run([mbtshark.WRAPPER, "--prove-loaded"], capture_output=True, text=True)
-        if r.returncode != 0:
-            raise RuntimeError("plugin not loaded: " + r.stderr)
-        cls.loaded = r.stdout
+        cls.loaded = mbtshark.prove_loaded()
 
     def test_loaded_plugin_is_this_build(self):
         so = os.environ.get("MODBUS_AN_SO", os.path.join(mbtshark.REPO, "build", "modbus_an.so"))

@@ -59,9 +59,7 @@ def pdus_by_frame(pkts):
 class SharedCaptures(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        r = subprocess.run([mbtshark.WRAPPER, "--prove-loaded"], capture_output=True, text=True)
-        if r.returncode != 0:
-            raise RuntimeError("plugin not loaded: " + r.stderr)
+        mbtshark.prove_loaded()
         if not os.path.isdir(CAP):
             raise unittest.SkipTest("no shared captures at " + CAP)
 

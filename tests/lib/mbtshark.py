@@ -19,6 +19,17 @@ if not os.path.isdir(SHARED_CAPTURES):
     SHARED_CAPTURES = os.environ.get("MODBUS_AN_SHARED_CAPTURES", SHARED_CAPTURES)
 
 
+def prove_loaded():
+    """Fail unless tshark loads exactly the plugin file just built; returns
+    the wrapper's 'loaded: PATH sha256=...' line."""
+    p = subprocess.run([WRAPPER, "--prove-loaded"], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        raise RuntimeError("tests/tshark.sh --prove-loaded failed (%d): %s%s"
+                           % (p.returncode, p.stdout, p.stderr))
+    return p.stdout
+
+
 def tshark(args, check=True):
     """Run tshark with the plugin; return stdout (str). Raises on failure."""
     p = subprocess.run([WRAPPER] + list(args), stdout=subprocess.PIPE,
