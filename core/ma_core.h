@@ -151,8 +151,7 @@ const ma_config_t *ma_core_config(const ma_core_t *core);
 void ma_core_note_time(ma_core_t *core, ma_ns_t ts);
 
 /* Analyse one PDU (first pass only, in capture order) and fill *out.
- * Never fails; malformed PDUs are recorded but not paired. Returns the
- * transaction whose outcome this PDU decided, if any (NULL otherwise). */
+ * Never fails; malformed PDUs are recorded but not paired. */
 void ma_core_pdu(ma_core_t *core, const ma_pdu_in_t *in, ma_pdu_t *out);
 
 /* TCP connection events that end pending requests (RFC 793: RST aborts the

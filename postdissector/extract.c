@@ -93,7 +93,7 @@ static gboolean any_present(proto_tree *tree, int hf)
     return a && a->len > 0;
 }
 
-static void addr_from(const address *a, ma_addr_t *out)
+void ma_extract_addr(const address *a, ma_addr_t *out)
 {
     memset(out, 0, sizeof *out);
     if ((a->type == AT_IPv4 && a->len == 4) || (a->type == AT_IPv6 && a->len == 16)) {
@@ -133,8 +133,8 @@ unsigned ma_extract_pdus(const ma_extract_ids_t *ids, proto_tree *tree, packet_i
                    any_present(tree, ids->tcp_spurious_retrans);
     ma_ns_t ts = (ma_ns_t)pinfo->abs_ts.secs * MA_NS_PER_SEC + pinfo->abs_ts.nsecs;
     ma_addr_t src, dst;
-    addr_from(&pinfo->net_src, &src);
-    addr_from(&pinfo->net_dst, &dst);
+    ma_extract_addr(&pinfo->net_src, &src);
+    ma_extract_addr(&pinfo->net_dst, &dst);
 
     cursor_t c_tid, c_pid, c_len, c_unit, c_fc, c_exc, c_bad;
     cursor_init(&c_tid, tree, ids->mbtcp_trans_id);

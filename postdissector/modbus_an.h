@@ -47,6 +47,8 @@ typedef struct ma_extract_ids {
 
 void ma_extract_register(ma_extract_ids_t *ids);
 GArray *ma_extract_wanted(const ma_extract_ids_t *ids);
+/* An IPv4/IPv6 address as the core's ma_addr_t (len 0 for other types). */
+void ma_extract_addr(const address *a, ma_addr_t *out);
 bool ma_extract_tcp(const ma_extract_ids_t *ids, proto_tree *tree, uint32_t *stream, uint32_t *tcp_flags);
 unsigned ma_extract_pdus(const ma_extract_ids_t *ids, proto_tree *tree, packet_info *pinfo,
                          uint32_t stream, ma_pdu_in_t **in);

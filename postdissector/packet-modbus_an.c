@@ -248,10 +248,8 @@ static ma_frame_t *first_pass(packet_info *pinfo, proto_tree *tree)
         if (pair) {
             ma_conn_event_t ev = MA_CONN_RST;
             if (!(flags & 0x004)) {
-                ma_addr_t src = { 0 };
-                if (pinfo->net_src.len == pair->server.len)
-                    src.len = (uint8_t)pinfo->net_src.len,
-                    memcpy(src.bytes, pinfo->net_src.data, src.len);
+                ma_addr_t src;
+                ma_extract_addr(&pinfo->net_src, &src);
                 ev = (pinfo->srcport == pair->server_port && ma_addr_equal(&src, &pair->server))
                          ? MA_CONN_FIN_FROM_SERVER : MA_CONN_FIN_FROM_CLIENT;
             }
