@@ -12,7 +12,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 import mbtshark  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-MEI = os.path.join(mbtshark.SHARED_CAPTURES, "mei-fc43-exception.pcap")
+MEI = os.path.join(HERE, "captures", "real", "mei-fc43-exception.pcap")
 FAULTS = os.path.join(HERE, "captures", "gen", "gen_faults.pcap")
 
 REQUIRED_FIELDS = [
