@@ -111,6 +111,8 @@ typedef struct ma_pdu_in {
     uint8_t   unit;
     uint8_t   fc;           /* as on the wire */
     uint8_t   exc_code;
+    const uint8_t *adu;     /* the ADU bytes present (MBAP + PDU), for features */
+    uint32_t  adu_len;
 } ma_pdu_in_t;
 
 /* Output: what the core made of one PDU; stable for the capture's lifetime. */

@@ -178,6 +178,9 @@ unsigned ma_extract_pdus(const ma_extract_ids_t *ids, proto_tree *tree, packet_i
         if (f_fc && f_fc->length == 1 && tvb_captured_length_remaining(f_fc->ds_tvb, f_fc->start) >= 1)
             p->fc = tvb_get_guint8(f_fc->ds_tvb, f_fc->start);
         p->exc_code = f_exc ? (uint8_t)fi_uint(f_exc) : 0;
+        gint avail = tvb_captured_length_remaining(ds, start);
+        p->adu_len = (uint32_t)(avail < 0 ? 0 : MIN(avail, pfi->length));
+        p->adu = p->adu_len ? tvb_get_ptr(ds, start, (gint)p->adu_len) : NULL;
         /* MBAP (Modbus Messaging on TCP/IP Implementation Guide 3.1.3):
          * protocol id 0; length counts the unit id and the PDU, so the
          * item spans length + 6 bytes; a PDU has at least a function code;

@@ -8,15 +8,27 @@
 #include <epan/packet.h>
 
 #include "ma_core.h"
+#include "ma_feat.h"
 
 /* Registration (called from plugin/plugin.c). */
 void proto_register_modbus_an(void);
 void proto_reg_handoff_modbus_an(void);
 void register_tap_listener_modbus_an_stat(void);
 void register_tap_listener_modbus_an_table(void);
+void register_tap_listener_modbus_an_features(void);
 
 /* The tap every PDU result is queued to: data is a const ma_pdu_t *. */
 #define MODBUS_AN_TAP "modbus_an"
+
+/* The tap of the per-PDU features (when the features preference is on):
+ * data is a const ma_feat_tap_t *. */
+#define MODBUS_AN_FEATURES_TAP "modbus_an.features"
+
+typedef struct ma_feat_tap {
+    const ma_pdu_t  *pdu;
+    const ma_feat_t *feat;
+    unsigned         index;     /* the PDU's index within its frame */
+} ma_feat_tap_t;
 
 /* The capture's analysis state (NULL outside a capture file). */
 ma_core_t *modbus_an_core(void);
@@ -25,13 +37,17 @@ ma_core_t *modbus_an_core(void);
  * Safe to call at any time; later passes and the taps' draw call it. */
 void modbus_an_finalize(void);
 
+/* True when the features preference is on (features are computed). */
+gboolean modbus_an_features_enabled(void);
+
 /* Effective preference values (validated). */
 const ma_config_t *modbus_an_config(void);
 
 /* One frame's results, stored with p_add_proto_data (file scope). */
 typedef struct ma_frame {
-    unsigned  n;
-    ma_pdu_t  pdu[];
+    unsigned   n;
+    ma_feat_t *feat;    /* n features, or NULL when features are off */
+    ma_pdu_t   pdu[];
 } ma_frame_t;
 
 /* Read Wireshark's mbtcp/modbus/tcp fields of this frame

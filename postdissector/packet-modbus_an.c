@@ -27,6 +27,7 @@
 
 static int proto_modbus_an = -1;
 static int modbus_an_tap = -1;
+static int modbus_an_features_tap = -1;
 static dissector_handle_t modbus_an_handle;
 static dissector_table_t tcp_port_table;
 static int proto_mbtcp = -1;
@@ -54,7 +55,12 @@ static int hf_modbus_an_ambiguous = -1;
 static int hf_modbus_an_malformed = -1;
 static int hf_modbus_an_retransmitted = -1;
 
+static int hf_modbus_an_outlier = -1;
+static int hf_feat[MA_F_COUNT];
+
 static gint ett_modbus_an = -1;
+static gint ett_modbus_an_features = -1;
+static gint ett_modbus_an_outliers = -1;
 
 static expert_field ei_modbus_an_delayed = EI_INIT;
 static expert_field ei_modbus_an_late = EI_INIT;
@@ -65,16 +71,22 @@ static expert_field ei_modbus_an_duplicate = EI_INIT;
 static expert_field ei_modbus_an_exception = EI_INIT;
 static expert_field ei_modbus_an_ambiguous = EI_INIT;
 static expert_field ei_modbus_an_malformed = EI_INIT;
+static expert_field ei_modbus_an_invalid = EI_INIT;
+static expert_field ei_modbus_an_outlier = EI_INIT;
 
 /* Preferences as the user typed them, and their validated values. */
 static const char *pref_delay_threshold = "1.0";
 static const char *pref_response_timeout = "3.0";
 static guint pref_max_pending = MA_DEFAULT_MAX_PENDING_PER_CONN;
 static range_t *pref_server_ports;
+static gboolean pref_features = TRUE;
+static gboolean pref_split_direction = FALSE;
+static gboolean pref_strict_unit_id = FALSE;
 static ma_config_t cfg;
 
 static ma_extract_ids_t ids;
 static ma_core_t *core;
+static ma_feat_engine_t *feat_engine;
 
 /* Modbus Application Protocol v1.1b3, 6 (public function codes). */
 static const value_string function_code_vals[] = {
@@ -125,6 +137,11 @@ static void format_function_code(gchar *buf, guint32 v)
 ma_core_t *modbus_an_core(void)
 {
     return core;
+}
+
+gboolean modbus_an_features_enabled(void)
+{
+    return pref_features;
 }
 
 const ma_config_t *modbus_an_config(void)
@@ -205,6 +222,11 @@ static void modbus_an_init(void)
     /* Only while enabled: a disabled plugin makes no tree and costs nothing. */
     set_postdissector_wanted_hfids(modbus_an_handle, ma_extract_wanted(&ids));
     core = ma_core_new(&cfg);
+    if (pref_features) {
+        ma_feat_config_t fc = { .split_direction = pref_split_direction,
+                                .strict_unit_id = pref_strict_unit_id };
+        feat_engine = ma_feat_new(&fc);
+    }
 }
 
 static void modbus_an_cleanup(void)
@@ -212,9 +234,27 @@ static void modbus_an_cleanup(void)
     set_postdissector_wanted_hfids(modbus_an_handle, NULL);
     ma_core_free(core);
     core = NULL;
+    ma_feat_free(feat_engine);
+    feat_engine = NULL;
 }
 
 /* ---- first pass ---- */
+
+/* Features of one PDU (docs/features.md) from its ADU bytes and what the
+ * pairing made of it. */
+static void compute_features(const ma_pdu_in_t *in, const ma_pdu_t *pdu, ma_feat_t *out)
+{
+    ma_feat_in_t fi = {
+        .ts = in->ts, .stream = in->stream, .pair = pdu->pair, .src = in->src, .dst = in->dst,
+        .is_request = pdu->kind == MA_PDU_REQUEST, .adu = in->adu, .adu_len = in->adu_len,
+    };
+    if (pdu->kind == MA_PDU_RESPONSE && pdu->txn && !(pdu->flags & (MA_PDU_DUPLICATE | MA_PDU_RETRANS)) &&
+        pdu->txn->resp_frame == in->frame) {
+        fi.paired_response = true;
+        fi.response_time = ma_txn_rtt(pdu->txn);
+    }
+    ma_feat_pdu(feat_engine, &fi, out);
+}
 
 static ma_frame_t *first_pass(packet_info *pinfo, proto_tree *tree)
 {
@@ -231,6 +271,7 @@ static ma_frame_t *first_pass(packet_info *pinfo, proto_tree *tree)
     if (n > 0) {
         fr = wmem_alloc(wmem_file_scope(), sizeof(ma_frame_t) + n * sizeof(ma_pdu_t));
         fr->n = n;
+        fr->feat = feat_engine ? wmem_alloc_array(wmem_file_scope(), ma_feat_t, n) : NULL;
         for (unsigned i = 0; i < n; i++) {
             int dir = ma_core_stream_is_request(core, stream, &in[i].src, in[i].srcport);
             in[i].is_request = dir >= 0 ? dir == 1
@@ -238,6 +279,8 @@ static ma_frame_t *first_pass(packet_info *pinfo, proto_tree *tree)
                                                     is_server_port(in[i].srcport),
                                                     is_server_port(in[i].dstport));
             ma_core_pdu(core, &in[i], &fr->pdu[i]);
+            if (fr->feat)
+                compute_features(&in[i], &fr->pdu[i], &fr->feat[i]);
         }
         p_add_proto_data(wmem_file_scope(), pinfo, proto_modbus_an, 0, fr);
     }
@@ -367,8 +410,68 @@ static void show_response(proto_tree *st, proto_item *top, tvbuff_t *tvb, packet
         wmem_strbuf_append(info, " [duplicate]");
 }
 
+/* The features subtree and, when a metric was judged, the outliers subtree
+ * (docs/features.md); expert info on invalid PDUs and on 3-sigma outliers. */
+static void show_features(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, const ma_feat_t *f,
+                          wmem_strbuf_t *info)
+{
+    const ma_feat_column_t *col = ma_feat_columns();
+    proto_tree *ft = proto_tree_add_subtree(st, tvb, 0, 0, ett_modbus_an_features, NULL, "Features");
+    proto_item *it;
+    for (int i = 0; i < MA_F_RESPONSE_TIME; i++) {
+        if (col[i].kind == MA_FK_REAL)
+            it = proto_tree_add_double(ft, hf_feat[i], tvb, 0, 0, f->v[i]);
+        else if (col[i].kind == MA_FK_BOOL)
+            it = proto_tree_add_boolean(ft, hf_feat[i], tvb, 0, 0, f->v[i] != 0);
+        else
+            it = proto_tree_add_uint(ft, hf_feat[i], tvb, 0, 0, (guint32)f->v[i]);
+        proto_item_set_generated(it);
+        if (i == MA_F_IS_VALID && f->invalid) {
+            char why[80];
+            ma_feat_invalid_text(f->invalid, why, sizeof why);
+            expert_add_info_format(pinfo, it, &ei_modbus_an_invalid,
+                                   "Modbus PDU fails validation: %s", why);
+            wmem_strbuf_append(info, " [invalid]");
+        }
+    }
+    if (f->present & MA_FEAT_HAS_RT) {
+        it = proto_tree_add_double(ft, hf_feat[MA_F_RESPONSE_TIME], tvb, 0, 0, f->v[MA_F_RESPONSE_TIME]);
+        proto_item_set_generated(it);
+    }
+    if (!(f->present & ~MA_FEAT_HAS_RT))
+        return;
+    gboolean any = FALSE, strong = FALSE;
+    for (int m = 0; m < MA_OUT_N; m++) {
+        if (f->present & MA_FEAT_HAS_OUT(m)) {
+            any |= f->v[MA_F_OUT_RT_SIGMA + 3 * m] >= 2 || f->v[MA_F_OUT_RT_IQR + 3 * m] != 0;
+        }
+    }
+    it = proto_tree_add_boolean(st, hf_modbus_an_outlier, tvb, 0, 0, any);
+    proto_item_set_generated(it);
+    proto_tree *ot = proto_item_add_subtree(it, ett_modbus_an_outliers);
+    for (int m = 0; m < MA_OUT_N; m++) {
+        if (!(f->present & MA_FEAT_HAS_OUT(m)))
+            continue;
+        int c = MA_F_OUT_RT_Z + 3 * m;
+        it = proto_tree_add_double(ot, hf_feat[c], tvb, 0, 0, f->v[c]);
+        proto_item_set_generated(it);
+        it = proto_tree_add_uint(ot, hf_feat[c + 1], tvb, 0, 0, (guint32)f->v[c + 1]);
+        proto_item_set_generated(it);
+        if (f->v[c + 1] >= 3) {
+            expert_add_info_format(pinfo, it, &ei_modbus_an_outlier,
+                                   "Strong anomaly: %s beyond 3 sigma (z = %.2f)",
+                                   ma_feat_metric_name((ma_out_metric_t)m), f->v[c]);
+            strong = TRUE;
+        }
+        it = proto_tree_add_boolean(ot, hf_feat[c + 2], tvb, 0, 0, f->v[c + 2] != 0);
+        proto_item_set_generated(it);
+    }
+    if (strong)
+        wmem_strbuf_append(info, " [outlier]");
+}
+
 static void show_pdu(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const ma_pdu_t *pdu,
-                     gboolean final, wmem_strbuf_t *info)
+                     const ma_feat_t *feat, gboolean final, wmem_strbuf_t *info)
 {
     gboolean req = pdu->kind == MA_PDU_REQUEST;
     proto_item *top = proto_tree_add_protocol_format(tree, proto_modbus_an, tvb, 0, 0,
@@ -392,14 +495,14 @@ static void show_pdu(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const 
     proto_item_set_generated(it);
     add_bool(st, hf_modbus_an_malformed, tvb, (pdu->flags & MA_PDU_MALFORMED) != 0,
              &ei_modbus_an_malformed, pinfo);
-    if (pdu->flags & MA_PDU_MALFORMED) {
+    if (pdu->flags & MA_PDU_MALFORMED)
         wmem_strbuf_append(info, " [malformed]");
-        return;
-    }
-    if (req)
+    else if (req)
         show_request(st, top, tvb, pinfo, pdu, final, info);
     else
         show_response(st, top, tvb, pinfo, pdu, info);
+    if (feat)
+        show_features(st, tvb, pinfo, feat, info);
 }
 
 static int dissect_modbus_an(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
@@ -420,9 +523,14 @@ static int dissect_modbus_an(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
 
     gboolean final = PINFO_FD_VISITED(pinfo);
     wmem_strbuf_t *info = wmem_strbuf_new(pinfo->pool, "");
+    ma_feat_tap_t *ft = fr->feat ? wmem_alloc_array(pinfo->pool, ma_feat_tap_t, fr->n) : NULL;
     for (unsigned i = 0; i < fr->n; i++) {
-        show_pdu(tree, tvb, pinfo, &fr->pdu[i], final, info);
+        show_pdu(tree, tvb, pinfo, &fr->pdu[i], fr->feat ? &fr->feat[i] : NULL, final, info);
         tap_queue_packet(modbus_an_tap, pinfo, &fr->pdu[i]);
+        if (ft) {
+            ft[i] = (ma_feat_tap_t){ &fr->pdu[i], &fr->feat[i], i };
+            tap_queue_packet(modbus_an_features_tap, pinfo, &ft[i]);
+        }
     }
     if (wmem_strbuf_get_len(info) > 0)
         col_append_str(pinfo->cinfo, COL_INFO, wmem_strbuf_get_str(info));
@@ -430,6 +538,33 @@ static int dissect_modbus_an(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
 }
 
 /* ---- registration ---- */
+
+/* One field per feature column (core/ma_feat.c names them): the spec's
+ * name under modbus_an.feature., the outliers under modbus_an.outlier. */
+static void register_feature_fields(void)
+{
+    const ma_feat_column_t *col = ma_feat_columns();
+    hf_register_info *hf = g_new0(hf_register_info, MA_F_COUNT + 1);
+    for (int i = 0; i < MA_F_COUNT; i++) {
+        hf_feat[i] = -1;
+        hf[i].p_id = &hf_feat[i];
+        hf[i].hfinfo.name = col[i].name;
+        hf[i].hfinfo.abbrev = col[i].abbrev;
+        hf[i].hfinfo.blurb = col[i].blurb;
+        hf[i].hfinfo.type = col[i].kind == MA_FK_REAL ? FT_DOUBLE
+                          : col[i].kind == MA_FK_BOOL ? FT_BOOLEAN : FT_UINT32;
+        hf[i].hfinfo.display = col[i].kind == MA_FK_UINT ? BASE_DEC : BASE_NONE;
+        hf[i].hfinfo.id = -1;
+        hf[i].hfinfo.parent = -1;
+        hf[i].hfinfo.ref_type = HF_REF_TYPE_NONE;
+        hf[i].hfinfo.same_name_prev_id = -1;
+    }
+    hf[MA_F_COUNT] = (hf_register_info){ &hf_modbus_an_outlier,
+        { "Outlier", "modbus_an.outlier", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+          "A metric of this PDU is beyond 2 sigma or outside the IQR fences of its history", HFILL } };
+    /* Wireshark keeps pointers into this array for the program's lifetime. */
+    proto_register_field_array(proto_modbus_an, hf, MA_F_COUNT + 1);
+}
 
 void proto_register_modbus_an(void)
 {
@@ -508,7 +643,7 @@ void proto_register_modbus_an(void)
           { "TCP retransmission", "modbus_an.retransmitted", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
             "The PDU came again in a TCP retransmission; not a new request or response", HFILL } },
     };
-    static gint *ett[] = { &ett_modbus_an };
+    static gint *ett[] = { &ett_modbus_an, &ett_modbus_an_features, &ett_modbus_an_outliers };
     static ei_register_info ei[] = {
         { &ei_modbus_an_delayed, { "modbus_an.delayed.expert", PI_SEQUENCE, PI_WARN,
           "Delayed response (response time > delay_threshold)", EXPFILL } },
@@ -528,11 +663,16 @@ void proto_register_modbus_an(void)
           "Ambiguous request/response match (FIFO among identical keys)", EXPFILL } },
         { &ei_modbus_an_malformed, { "modbus_an.malformed.expert", PI_MALFORMED, PI_ERROR,
           "Malformed Modbus/TCP PDU", EXPFILL } },
+        { &ei_modbus_an_invalid, { "modbus_an.invalid.expert", PI_PROTOCOL, PI_WARN,
+          "Modbus PDU fails validation (protocol id, unit id, function code or length)", EXPFILL } },
+        { &ei_modbus_an_outlier, { "modbus_an.outlier.expert", PI_SEQUENCE, PI_NOTE,
+          "Strong anomaly: a metric beyond 3 sigma of its history", EXPFILL } },
     };
 
     proto_modbus_an = proto_register_protocol("Modbus/TCP transaction analysis", "modbus_an",
                                               "modbus_an");
     proto_register_field_array(proto_modbus_an, hf, array_length(hf));
+    register_feature_fields();
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto_modbus_an), ei, array_length(ei));
 
@@ -552,12 +692,24 @@ void proto_register_modbus_an(void)
         "At most this many unanswered requests are tracked per connection; beyond it the "
         "oldest is counted as missed (bounds memory on hostile traffic).", 10, &pref_max_pending);
 
+    prefs_register_bool_preference(m, "features", "Compute features",
+        "Compute the per-PDU features of the Modbus feature-extraction specification "
+        "(modbus_an.feature.*, modbus_an.outlier.*, -z modbus_an,features). Takes effect on the "
+        "next file load.", &pref_features);
+    prefs_register_bool_preference(m, "feature_split_direction", "Feature windows per direction",
+        "Keep the 10-PDU rolling windows and the outlier histories per connection and direction "
+        "(requests and responses apart) instead of per connection.", &pref_split_direction);
+    prefs_register_bool_preference(m, "strict_unit_id", "Strict unit id validation",
+        "Treat unit ids 0 and 255 as invalid (the specification's 1-247). Off: 0 and 255, "
+        "usual on Modbus/TCP and gateways, are valid.", &pref_strict_unit_id);
+
     ma_config_defaults(&cfg);
     modbus_an_handle = create_dissector_handle(dissect_modbus_an, proto_modbus_an);
     register_postdissector(modbus_an_handle);
     register_init_routine(modbus_an_init);
     register_cleanup_routine(modbus_an_cleanup);
     modbus_an_tap = register_tap(MODBUS_AN_TAP);
+    modbus_an_features_tap = register_tap(MODBUS_AN_FEATURES_TAP);
 }
 
 void proto_reg_handoff_modbus_an(void)
