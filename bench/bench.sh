@@ -5,7 +5,8 @@
 #
 # Usage: bench/bench.sh [RUNS]   (needs build/modbus_an.so and ../shared/captures)
 # Workloads (built once into a temp dir with mergecap/editcap):
-#   modbus:    plant1-13plcs.pcap repeated 7x (~100k packets of Modbus/TCP)
+#   modbus:    plant1-13plcs.pcap, 7 copies as new connections (bench/multiply.py):
+#              107,709 packets, 111,832 Modbus/TCP PDUs, all decoded
 #   unrelated: the non-Modbus EtherNet/IP + STP capture repeated (~100k packets)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -24,7 +25,7 @@ repeat() { # repeat FILE N OUT: N time-shifted copies, appended
     done
     mergecap -a -w "$out" "${parts[@]}"; rm -f "${parts[@]}"
 }
-repeat "$shared/plant1-13plcs.pcap" 7 "$work/modbus.pcap"
+python3 "$here/multiply.py" "$shared/plant1-13plcs.pcap" 7 "$work/modbus.pcap"
 repeat "$shared/rpvst-per-vlan-roots.pcap" 140 "$work/unrelated.pcap"
 chmod 644 "$work"/*.pcap
 
@@ -35,18 +36,41 @@ timeit() { # timeit ARGS... -> median wall seconds of $runs runs
         echo "$e - $s" | bc -l
     done | median
 }
-printf "%-10s %8s %-46s %9s %7s\n" workload packets case median_s ratio
+mkdir -m 777 "$work/out"
+printf "%-10s %8s %-58s %9s %7s\n" workload packets case median_s ratio
+row() { printf "%-10s %8s %-58s %9.3f %7.3f\n" "$1" "$2" "$3" "$4" "$(echo "$4 / $5" | bc -l)"; }
 for w in modbus unrelated; do
     f="$work/$w.pcap"
     n=$(capinfos -c -T -r "$f" | awk -F'\t' '{print $2}')
     base=$(timeit -r "$f" -q --disable-protocol modbus_an)
-    printf "%-10s %8s %-46s %9.3f %7.3f\n" $w "$n" "tshark -q, plugin disabled (baseline)" "$base" 1
-    for args in "-q" "-q -z modbus_an,stat" "-2 -q -z modbus_an,stat"; do
+    row $w "$n" "tshark -q, plugin disabled (baseline)" "$base" "$base"
+    # Wireshark's own Modbus dissection with a display filter (needs a tree too)
+    own=$(timeit -r "$f" -q --disable-protocol modbus_an -Y "modbus.func_code")
+    row $w "$n" "tshark -q -Y modbus.func_code, plugin disabled (own)" "$own" "$base"
+    for args in "-q" "-q -z modbus_an,stat -o modbus_an.features:FALSE" "-q -z modbus_an,stat" \
+                "-q -z modbus_an,features,$work/out/f.csv" "-2 -q -z modbus_an,stat"; do
         # shellcheck disable=SC2086
         t=$(timeit -r "$f" $args)
-        printf "%-10s %8s %-46s %9.3f %7.3f\n" $w "$n" "tshark $args" "$t" "$(echo "$t / $base" | bc -l)"
+        row $w "$n" "tshark ${args/$work\/out\//}" "$t" "$base"
+        case "$args" in
+            "-q -z modbus_an,stat -o modbus_an.features:FALSE") t_off=$t ;;
+            "-q -z modbus_an,stat") t_on=$t ;;
+            *features,*) t_exp=$t ;;
+        esac
     done
-    # Wireshark's own Modbus dissection with a display filter (needs a tree too)
-    t=$(timeit -r "$f" -q --disable-protocol modbus_an -Y "modbus.func_code")
-    printf "%-10s %8s %-46s %9.3f %7.3f\n" $w "$n" "tshark -q -Y modbus.func_code, plugin disabled" "$t" "$(echo "$t / $base" | bc -l)"
+    [ "$w" = modbus ] || continue
+    pdus=$(wc -l < "$work/out/f.csv"); pdus=$((pdus - 1))
+    echo
+    echo "Whole plugin, features on (-z modbus_an,stat) vs Wireshark's own Modbus dissection: $(echo "$t_on / $own" | bc -l | cut -c1-5)x (target <= 1.10)"
+    echo "Feature extraction spec targets on $n packets / $pdus Modbus PDUs:"
+    echo "  processing rate:         $(echo "$n / $t_on" | bc -l | cut -d. -f1) packets/s (target > 1000)"
+    echo "  latency per PDU:         $(echo "$t_on * 1000 / $pdus" | bc -l | cut -c1-7) ms, whole tshark run incl. dissection (target < 1 ms)"
+    echo "  feature overhead per PDU: $(echo "($t_on - $t_off) * 1000 / $pdus" | bc -l | cut -c1-7) ms (features on - off; target for window update < 0.1 ms)"
+    echo "  CSV export:              $(echo "$t_exp / $own" | bc -l | cut -c1-5)x Wireshark's own dissection"
+    for args in "--disable-protocol modbus_an" "-o modbus_an.features:FALSE -z modbus_an,stat" "-z modbus_an,stat"; do
+        # shellcheck disable=SC2086
+        rss=$( { /usr/bin/time -f "%M" "$ts" -r "$f" -q $args >/dev/null; } 2>&1 | tail -1)
+        echo "  max RSS -q $args: $rss KiB ($(echo "$rss / 1024 * 10000 / $n" | bc -l | cut -c1-6) MiB per 10,000 packets)"
+    done
+    echo
 done

@@ -102,20 +102,79 @@ const char *ma_feat_metric_name(ma_out_metric_t m)
 
 /* ---- small statistics ---------------------------------------------------- */
 
+/* log2 of 0..65535 (log2tab[0] unused), filled once. */
+static double log2tab[65536];
+
+static void log2tab_init(void)
+{
+    static gsize done = 0;
+    if (g_once_init_enter(&done)) {
+        for (unsigned k = 1; k < 65536; k++)
+            log2tab[k] = log2((double)k);
+        g_once_init_leave(&done, 1);
+    }
+}
+
+/* A byte-value histogram with the set of values present, so that the
+ * entropy visits only those, in increasing byte value (docs/features.md). */
+typedef struct {
+    uint16_t count[256];
+    uint64_t present[4];
+} hist256_t;
+
+static void h256_add(hist256_t *h, uint8_t b)
+{
+    if (h->count[b]++ == 0)
+        h->present[b >> 6] |= UINT64_C(1) << (b & 63);
+}
+
+static void h256_sub(hist256_t *h, uint8_t b)
+{
+    if (--h->count[b] == 0)
+        h->present[b >> 6] &= ~(UINT64_C(1) << (b & 63));
+}
+
+/* H = -sum q log2 q with log2 q = log2 c - log2 n (n < 65536). */
+static double h256_entropy(const hist256_t *h, uint32_t n)
+{
+    if (n == 0)
+        return 0.0;
+    double h_ = 0.0, ln = log2tab[n], dn = (double)n;
+    for (unsigned w = 0; w < 4; w++) {
+        uint64_t bits = h->present[w];
+        while (bits) {
+            unsigned b = (w << 6) | (unsigned)__builtin_ctzll(bits);
+            bits &= bits - 1;
+            uint16_t c = h->count[b];
+            h_ -= ((double)c / dn) * (log2tab[c] - ln);
+        }
+    }
+    return h_;
+}
+
 double ma_feat_entropy(const uint8_t *p, uint32_t n)
 {
     if (n == 0)
         return 0.0;
-    uint32_t count[256] = {0};
+    if (n < 65536) {
+        log2tab_init();
+        hist256_t h;
+        memset(&h, 0, sizeof h);
+        for (uint32_t i = 0; i < n; i++)
+            h256_add(&h, p[i]);
+        return h256_entropy(&h, n);
+    }
+    uint32_t *big = g_new0(uint32_t, 256);
     for (uint32_t i = 0; i < n; i++)
-        count[p[i]]++;
+        big[p[i]]++;
     double h = 0.0;
     for (unsigned b = 0; b < 256; b++) {
-        if (count[b]) {
-            double q = (double)count[b] / (double)n;
+        if (big[b]) {
+            double q = (double)big[b] / (double)n;
             h -= q * log2(q);
         }
     }
+    g_free(big);
     return h;
 }
 
@@ -156,11 +215,6 @@ static summary_t summarize(const double *x, unsigned n)
     return s;
 }
 
-static double cv_of(const summary_t *s)
-{
-    return s->mean != 0.0 ? s->std / s->mean : 0.0;
-}
-
 /* A ring of the last `cap` doubles; ring_linear copies them oldest first. */
 typedef struct {
     double  *v;
@@ -193,7 +247,18 @@ typedef struct {
     double   ring_v[MA_FEAT_HIST];
     double   sorted[MA_FEAT_HIST];
     ring_t   ring;
+    /* Integer metrics (lengths, times in ns) keep exact sums: the z-score
+     * is then (n x - S1) / sqrt(n S2 - S1^2) with one rounding, and a
+     * constant history has exactly zero variance. Values beyond 2^40 make
+     * the sums unsafe in 128 bits: `big` counts them in the history and
+     * the two-pass formula on doubles is used while any is there. */
+    int64_t  iring[MA_FEAT_HIST];
+    int64_t  s1;
+    __int128 s2;
+    unsigned big;
 } hist_t;
+
+#define HIST_INT_MAX (INT64_C(1) << 40)
 
 static hist_t *hist_new(void)
 {
@@ -232,11 +297,26 @@ static void hist_add(hist_t *h, double x)
     h->sorted[j] = x;
 }
 
+/* Record z and the IQR test of x against the history's quartiles. */
+static void judge(const hist_t *h, double x, double z, ma_feat_rec_t *r, ma_out_metric_t m)
+{
+    unsigned n = h->ring.n;
+    double az = fabs(z);
+    double q1 = ma_feat_quantile_sorted(h->sorted, n, 0.25);
+    double q3 = ma_feat_quantile_sorted(h->sorted, n, 0.75);
+    double iqr = q3 - q1;
+    r->z[m] = z;
+    r->sigma[m] = az > 3.0 ? 3 : az > 2.0 ? 2 : 0;
+    if (x < q1 - 1.5 * iqr || x > q3 + 1.5 * iqr)
+        r->bits |= MA_REC_IQR(m);
+    r->present |= MA_FEAT_HAS_OUT(m);
+}
+
 /* Judge x against the history (docs/features.md, Outliers), then add it.
  * Writes the z, sigma and iqr columns starting at col and sets the presence
  * bit when judged. The spec's thresholds: +-2 sigma investigate, +-3 sigma
  * strong, IQR fences Q1 - 1.5 IQR and Q3 + 1.5 IQR. */
-static void hist_judge_add(hist_t *h, double x, ma_feat_t *out, ma_out_metric_t m)
+static void hist_judge_add(hist_t *h, double x, ma_feat_rec_t *r, ma_out_metric_t m)
 {
     unsigned n = h->ring.n;
     if (n >= MA_FEAT_HIST_MIN) {
@@ -244,18 +324,53 @@ static void hist_judge_add(hist_t *h, double x, ma_feat_t *out, ma_out_metric_t 
         ring_linear(&h->ring, lin);
         summary_t s = summarize(lin, n);
         double z = s.std > 0.0 ? (x - s.mean) / s.std : 0.0;
-        double az = fabs(z);
-        double q1 = ma_feat_quantile_sorted(h->sorted, n, 0.25);
-        double q3 = ma_feat_quantile_sorted(h->sorted, n, 0.75);
-        double iqr = q3 - q1;
-        int col = MA_F_OUT_RT_Z + 3 * (int)m;
-        out->v[col] = z;
-        out->v[col + 1] = az > 3.0 ? 3 : az > 2.0 ? 2 : 0;
-        out->v[col + 2] = (x < q1 - 1.5 * iqr || x > q3 + 1.5 * iqr) ? 1 : 0;
-        out->present |= MA_FEAT_HAS_OUT(m);
+        judge(h, x, z, r, m);
     }
     hist_add(h, x);
 }
+
+/* The same for an integer metric xi (value xi / div); exact sums. */
+static void hist_judge_add_int(hist_t *h, int64_t xi, double div, ma_feat_rec_t *r, ma_out_metric_t m)
+{
+    unsigned n = h->ring.n;
+    bool xbig = xi > HIST_INT_MAX || xi < -HIST_INT_MAX;
+    double x = (double)xi / div; /* as the feature itself: ns / 1e9 */
+    if (n >= MA_FEAT_HIST_MIN) {
+        double z;
+        if (h->big || xbig) {
+            double lin[MA_FEAT_HIST];
+            ring_linear(&h->ring, lin);
+            summary_t s = summarize(lin, n);
+            z = s.std > 0.0 ? (x - s.mean) / s.std : 0.0;
+        } else {
+            __int128 var_n2 = (__int128)n * h->s2 - (__int128)h->s1 * h->s1; /* n^2 var */
+            __int128 num = (__int128)n * xi - h->s1;                          /* n (x - mean) */
+            z = var_n2 > 0 ? (double)num / sqrt((double)var_n2) : 0.0;
+        }
+        judge(h, x, z, r, m);
+    }
+    /* keep the exact sums and the integer ring in step with hist_add */
+    unsigned slot = (h->ring.head + h->ring.n) % h->ring.cap;
+    if (h->ring.n == h->ring.cap) {
+        slot = h->ring.head;
+        int64_t old = h->iring[slot];
+        if (old > HIST_INT_MAX || old < -HIST_INT_MAX)
+            h->big--;
+        else {
+            h->s1 -= old;
+            h->s2 -= (__int128)old * old;
+        }
+    }
+    h->iring[slot] = xi;
+    if (xbig)
+        h->big++;
+    else {
+        h->s1 += xi;
+        h->s2 += (__int128)xi * xi;
+    }
+    hist_add(h, x);
+}
+
 
 /* ---- engine state -------------------------------------------------------- */
 
@@ -363,6 +478,7 @@ static void pairw_free(gpointer p)
 
 ma_feat_engine_t *ma_feat_new(const ma_feat_config_t *cfg)
 {
+    log2tab_init();
     ma_feat_engine_t *e = g_new0(ma_feat_engine_t, 1);
     e->cfg = *cfg;
     e->flows = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, flow_free);
@@ -518,7 +634,7 @@ static void event_expire_one(ma_feat_engine_t *e)
 /* Add the PDU to the window after expiring what is 60 s old; true if the
  * window's bound made an unexpired PDU leave. */
 static bool window_add(ma_feat_engine_t *e, const ma_feat_in_t *in, pairw_t *pw, uint8_t fc,
-                       uint8_t unit, bool invalid, bool rd, bool wr)
+                       uint8_t unit, bool invalid, bool rd, bool wr, ipw_t **srcp, ipw_t **dstp)
 {
     while (e->ev_n && e->ev[e->ev_head].ts <= in->ts - MA_FEAT_WINDOW_NS)
         event_expire_one(e);
@@ -563,6 +679,8 @@ static bool window_add(ma_feat_engine_t *e, const ma_feat_in_t *in, pairw_t *pw,
     ev->invalid = invalid;
     ev->read = rd;
     ev->write = wr;
+    *srcp = src;
+    *dstp = dst;
     return truncated;
 }
 
@@ -601,48 +719,51 @@ static bool roll_summary(const ring_t *r, summary_t *s)
     return true;
 }
 
-void ma_feat_pdu(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_t *out)
+void ma_feat_pdu_rec(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_rec_t *r)
 {
-    memset(out, 0, sizeof *out);
-    double *v = out->v;
+    memset(r, 0, sizeof *r);
     const uint8_t *a = in->adu;
     uint32_t n = in->adu_len;
 
     /* 1. basic */
-    uint16_t tid = n >= 2 ? (uint16_t)(a[0] << 8 | a[1]) : 0;
-    uint16_t pid = n >= 4 ? (uint16_t)(a[2] << 8 | a[3]) : 0;
-    uint16_t mlen = n >= 6 ? (uint16_t)(a[4] << 8 | a[5]) : 0;
-    uint8_t unit = n >= 7 ? a[6] : 0;
+    r->len = (uint16_t)MIN(n, 65535u);
+    r->tid = n >= 2 ? (uint16_t)(a[0] << 8 | a[1]) : 0;
+    r->pid = n >= 4 ? (uint16_t)(a[2] << 8 | a[3]) : 0;
+    r->mlen = n >= 6 ? (uint16_t)(a[4] << 8 | a[5]) : 0;
+    r->unit = n >= 7 ? a[6] : 0;
     uint8_t fc = n >= 8 ? a[7] : 0;
-    out->fc = fc;
-    v[MA_F_PACKET_LENGTH] = n;
-    v[MA_F_MODBUS_LENGTH] = mlen;
-    v[MA_F_DATA_LENGTH] = n > 8 ? n - 8 : 0;
-    v[MA_F_TRANSACTION_ID] = tid;
-    v[MA_F_PROTOCOL_ID] = pid;
-    v[MA_F_UNIT_ID] = unit;
-    v[MA_F_FUNCTION_CODE] = fc;
+    r->fc = fc;
 
-    /* 4. entropy of the data, the header and the whole ADU */
-    double pe = n > 8 ? ma_feat_entropy(a + 8, n - 8) : 0.0;
-    v[MA_F_PE] = pe;
-    v[MA_F_HE] = ma_feat_entropy(a, n < 7 ? n : 7);
-    v[MA_F_FE] = ma_feat_entropy(a, n);
+    /* 4. entropy of the data, the header and the whole ADU: one count of
+     * the whole ADU; the data's is that minus the header and the fc. */
+    if (n < 65536) {
+        hist256_t all, hdr;
+        memset(&all, 0, sizeof all);
+        memset(&hdr, 0, sizeof hdr);
+        uint32_t nh = n < 7 ? n : 7;
+        for (uint32_t i = 0; i < nh; i++)
+            h256_add(&hdr, a[i]);
+        for (uint32_t i = 0; i < n; i++)
+            h256_add(&all, a[i]);
+        r->fe = h256_entropy(&all, n);
+        r->he = h256_entropy(&hdr, nh);
+        if (n > 8) {
+            for (uint32_t i = 0; i < 8; i++)
+                h256_sub(&all, a[i]);
+            r->pe = h256_entropy(&all, n - 8);
+        }
+    } else {
+        r->fe = ma_feat_entropy(a, n);
+        r->he = ma_feat_entropy(a, 7);
+        r->pe = ma_feat_entropy(a + 8, n - 8);
+    }
+    double pe = r->pe;
 
-    /* 5. function code */
     bool rd = fc >= 1 && fc <= 4;
     bool wr = fc == 5 || fc == 6 || fc == 15 || fc == 16;
-    v[MA_F_IS_READ] = rd;
-    v[MA_F_IS_WRITE] = wr;
-    v[MA_F_IS_ERROR] = fc >= 128;
 
     /* 7. validation */
-    out->invalid = ma_feat_validate(a, n, in->is_request, e->cfg.strict_unit_id);
-    v[MA_F_PID_VALID] = !(out->invalid & MA_INVALID_PROTOCOL_ID);
-    v[MA_F_UNIT_VALID] = !(out->invalid & MA_INVALID_UNIT_ID);
-    v[MA_F_FC_VALID] = !(out->invalid & MA_INVALID_FC);
-    v[MA_F_LEN_CONSISTENT] = !(out->invalid & MA_INVALID_LENGTH);
-    v[MA_F_IS_VALID] = out->invalid == 0;
+    r->invalid = ma_feat_validate(a, n, in->is_request, e->cfg.strict_unit_id);
 
     /* 2.-5. rolling windows of the flow */
     uint64_t fkey = (uint64_t)in->stream << 1 | (e->cfg.split_direction && !in->is_request);
@@ -659,50 +780,51 @@ void ma_feat_pdu(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_t *out)
     roll_push(&f->same, changed ? 0.0 : 1.0);
     if (has_td)
         roll_push(&f->td, td);
-    v[MA_F_ROLL_COUNT] = f->len.n;
-    v[MA_F_TD] = td;
-    v[MA_F_TD_MS] = td * 1000.0;
-    v[MA_F_FC_CHANGES] = changed;
-    v[MA_F_BURST] = has_td && td_ns < MA_FEAT_BURST_NS;
+    r->td_ns = td_ns;
+    r->roll_count = (uint8_t)f->len.n;
+    if (changed)
+        r->bits |= MA_REC_CHANGED;
+    if (has_td && td_ns < MA_FEAT_BURST_NS)
+        r->bits |= MA_REC_BURST;
     summary_t s;
     if (roll_summary(&f->len, &s)) {
-        v[MA_F_PL_MEAN10] = s.mean;
-        v[MA_F_PL_STD10] = s.std;
-        v[MA_F_PL_MAX10] = s.max;
-        v[MA_F_PL_MIN10] = s.min;
-        v[MA_F_PL_CV10] = cv_of(&s);
+        r->pl_mean = s.mean;
+        r->pl_std = s.std;
+        r->pl_max = (uint16_t)s.max;
+        r->pl_min = (uint16_t)s.min;
     }
     if (roll_summary(&f->pe, &s)) {
-        v[MA_F_PE_MEAN10] = s.mean;
-        v[MA_F_PE_STD10] = s.std;
-        v[MA_F_PE_MAX10] = s.max;
-        v[MA_F_PE_MIN10] = s.min;
-        v[MA_F_ENTROPY_STABILITY] = 1.0 / (1.0 + s.std);
+        r->pe_mean = s.mean;
+        r->pe_std = s.std;
+        r->pe_max = s.max;
+        r->pe_min = s.min;
     }
-    if (roll_summary(&f->same, &s))
-        v[MA_F_FC_STAB10] = s.mean;
+    if (f->same.n == MA_FEAT_ROLL) {
+        unsigned c = 0;
+        for (unsigned i = 0; i < MA_FEAT_ROLL; i++)
+            c += f->same.v[i] != 0.0;
+        r->same_count = (uint8_t)c;
+    }
     if (roll_summary(&f->td, &s)) {
-        v[MA_F_TD_MEAN10] = s.mean;
-        v[MA_F_TD_STD10] = s.std;
-        v[MA_F_TD_CV10] = cv_of(&s);
-        v[MA_F_TD_MIN10] = s.min;
-        v[MA_F_TD_MAX10] = s.max;
-        v[MA_F_PERIODICITY] = 1.0 - v[MA_F_TD_CV10];
-        out->td_full = 1;
+        r->td_mean = s.mean;
+        r->td_std = s.std;
+        r->td_min = s.min;
+        r->td_max = s.max;
+        r->bits |= MA_REC_TD_FULL;
     }
 
     /* outliers of the flow's metrics */
     if (has_td) {
         if (!f->h_td)
             f->h_td = hist_new();
-        hist_judge_add(f->h_td, td, out, MA_OUT_TD);
+        hist_judge_add_int(f->h_td, td_ns, 1e9, r, MA_OUT_TD);
     }
     if (!f->h_pl)
         f->h_pl = hist_new();
-    hist_judge_add(f->h_pl, (double)n, out, MA_OUT_PL);
+    hist_judge_add_int(f->h_pl, (int64_t)n, 1.0, r, MA_OUT_PL);
     if (!f->h_pe)
         f->h_pe = hist_new();
-    hist_judge_add(f->h_pe, pe, out, MA_OUT_PE);
+    hist_judge_add(f->h_pe, pe, r, MA_OUT_PE);
 
     /* 6. the 60 s window */
     pairw_t *pw = NULL;
@@ -714,36 +836,37 @@ void ma_feat_pdu(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_t *out)
             g_hash_table_insert(e->pairs, GUINT_TO_POINTER(in->pair->id + 1), pw);
         }
     }
-    v[MA_F_WINDOW_TRUNCATED] = window_add(e, in, pw, fc, unit, out->invalid != 0, rd, wr);
-    ipw_t *src = g_hash_table_lookup(e->ips, &in->src);
-    ipw_t *dst = g_hash_table_lookup(e->ips, &in->dst);
-    v[MA_F_UNIQUE_SRC] = dst->in_edges;
-    v[MA_F_UNIQUE_DST] = src->out_edges;
-    v[MA_F_PKTS_SRC] = src->sent;
-    v[MA_F_PKTS_DST] = dst->received;
+    ipw_t *src, *dst;
+    if (window_add(e, in, pw, fc, r->unit, r->invalid != 0, rd, wr, &src, &dst))
+        r->bits |= MA_REC_TRUNCATED;
+    r->uniq_src = dst->in_edges;
+    r->uniq_dst = src->out_edges;
+    r->pkts_src = src->sent;
+    r->pkts_dst = dst->received;
     if (pw) {
-        v[MA_F_UNIQUE_UNITS] = pw->unit_distinct;
-        v[MA_F_PKTS_UNIT] = pw->unit_count[unit];
-        v[MA_F_PKTS_60S] = pw->packets;
-        v[MA_F_FC_DISTINCT_60S] = pw->fc_distinct;
-        v[MA_F_FC_SHARE_60S] = (double)pw->fc_count[fc] / pw->packets;
-        v[MA_F_VIOLATION_60S] = (double)pw->invalid / pw->packets;
-        v[MA_F_RW_RATIO] = (double)pw->reads / (pw->writes ? pw->writes : 1);
+        r->uniq_units = pw->unit_distinct;
+        r->pkts_unit = pw->unit_count[r->unit];
+        r->pkts_60s = pw->packets;
+        r->fc_distinct_60s = pw->fc_distinct;
+        r->fc_count_60s = pw->fc_count[fc];
+        r->invalid_60s = pw->invalid;
+        r->reads_60s = pw->reads;
+        r->writes_60s = pw->writes;
         ma_ns_t span = in->ts - pw->first_ts;
         if (span > MA_FEAT_WINDOW_NS)
             span = MA_FEAT_WINDOW_NS;
         if (span < MA_NS_PER_SEC)
             span = MA_NS_PER_SEC;
-        v[MA_F_INTENSITY] = (double)pw->packets / ((double)span / 1e9);
+        r->span_ns = span;
         if (in->paired_response) {
             if (!pw->h_rt)
                 pw->h_rt = hist_new();
-            hist_judge_add(pw->h_rt, (double)in->response_time / 1e9, out, MA_OUT_RT);
+            hist_judge_add_int(pw->h_rt, in->response_time, 1e9, r, MA_OUT_RT);
         }
     }
     if (in->paired_response) {
-        v[MA_F_RESPONSE_TIME] = (double)in->response_time / 1e9;
-        out->present |= MA_FEAT_HAS_RT;
+        r->rt_ns = in->response_time;
+        r->present |= MA_FEAT_HAS_RT;
     }
 
     /* session of the connection */
@@ -760,8 +883,107 @@ void ma_feat_pdu(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_t *out)
     uint32_t c = ++ss->fc_count[fc];
     if (c > ss->fc_count[ss->dominant] || (c == ss->fc_count[ss->dominant] && fc < ss->dominant))
         ss->dominant = fc;
-    v[MA_F_SESS_PACKETS] = (double)ss->pdus;
-    v[MA_F_SESS_DURATION] = (double)(in->ts - ss->first_ts) / 1e9;
-    v[MA_F_SESS_DOMINANT_FC] = ss->dominant;
-    v[MA_F_SESS_PAIRING] = ss->requests ? (double)ss->paired / (double)ss->requests : 0.0;
+    r->sess_packets = (uint32_t)MIN(ss->pdus, UINT32_MAX);
+    r->sess_requests = (uint32_t)MIN(ss->requests, UINT32_MAX);
+    r->sess_paired = (uint32_t)MIN(ss->paired, UINT32_MAX);
+    r->sess_dur_ns = in->ts - ss->first_ts;
+    r->sess_dominant = ss->dominant;
+}
+
+void ma_feat_expand(const ma_feat_rec_t *r, ma_feat_t *out)
+{
+    double *v = out->v;
+    out->present = r->present;
+    out->invalid = r->invalid;
+    out->fc = r->fc;
+    out->td_full = (r->bits & MA_REC_TD_FULL) != 0;
+    uint8_t fc = r->fc;
+    bool roll_full = r->roll_count >= MA_FEAT_ROLL;
+
+    v[MA_F_PACKET_LENGTH] = r->len;
+    v[MA_F_MODBUS_LENGTH] = r->mlen;
+    v[MA_F_DATA_LENGTH] = r->len > 8 ? r->len - 8 : 0;
+    v[MA_F_TRANSACTION_ID] = r->tid;
+    v[MA_F_PROTOCOL_ID] = r->pid;
+    v[MA_F_UNIT_ID] = r->unit;
+    v[MA_F_FUNCTION_CODE] = fc;
+
+    v[MA_F_PL_MEAN10] = r->pl_mean;
+    v[MA_F_PL_STD10] = r->pl_std;
+    v[MA_F_PL_MAX10] = roll_full ? r->pl_max : 0;
+    v[MA_F_PL_MIN10] = roll_full ? r->pl_min : 0;
+    v[MA_F_PL_CV10] = r->pl_mean != 0.0 ? r->pl_std / r->pl_mean : 0.0;
+
+    double td = (double)r->td_ns / 1e9;
+    v[MA_F_TD] = td;
+    v[MA_F_TD_MS] = td * 1000.0;
+    v[MA_F_TD_MEAN10] = r->td_mean;
+    v[MA_F_TD_STD10] = r->td_std;
+    v[MA_F_TD_CV10] = r->td_mean != 0.0 ? r->td_std / r->td_mean : 0.0;
+    v[MA_F_TD_MIN10] = r->td_min;
+    v[MA_F_TD_MAX10] = r->td_max;
+
+    v[MA_F_PE] = r->pe;
+    v[MA_F_HE] = r->he;
+    v[MA_F_FE] = r->fe;
+    v[MA_F_PE_MEAN10] = r->pe_mean;
+    v[MA_F_PE_STD10] = r->pe_std;
+    v[MA_F_PE_MAX10] = r->pe_max;
+    v[MA_F_PE_MIN10] = r->pe_min;
+
+    bool rd = fc >= 1 && fc <= 4;
+    bool wr = fc == 5 || fc == 6 || fc == 15 || fc == 16;
+    v[MA_F_IS_READ] = rd;
+    v[MA_F_IS_WRITE] = wr;
+    v[MA_F_IS_ERROR] = fc >= 128;
+    v[MA_F_FC_CHANGES] = (r->bits & MA_REC_CHANGED) != 0;
+    v[MA_F_FC_STAB10] = roll_full ? (double)r->same_count / (double)MA_FEAT_ROLL : 0.0;
+
+    v[MA_F_UNIQUE_SRC] = r->uniq_src;
+    v[MA_F_UNIQUE_DST] = r->uniq_dst;
+    v[MA_F_UNIQUE_UNITS] = r->uniq_units;
+    v[MA_F_PKTS_SRC] = r->pkts_src;
+    v[MA_F_PKTS_DST] = r->pkts_dst;
+    v[MA_F_PKTS_UNIT] = r->pkts_unit;
+
+    v[MA_F_PID_VALID] = !(r->invalid & MA_INVALID_PROTOCOL_ID);
+    v[MA_F_UNIT_VALID] = !(r->invalid & MA_INVALID_UNIT_ID);
+    v[MA_F_FC_VALID] = !(r->invalid & MA_INVALID_FC);
+    v[MA_F_LEN_CONSISTENT] = !(r->invalid & MA_INVALID_LENGTH);
+    v[MA_F_IS_VALID] = r->invalid == 0;
+
+    v[MA_F_BURST] = (r->bits & MA_REC_BURST) != 0;
+    v[MA_F_PERIODICITY] = out->td_full ? 1.0 - v[MA_F_TD_CV10] : 0.0;
+    v[MA_F_ENTROPY_STABILITY] = roll_full ? 1.0 / (1.0 + r->pe_std) : 0.0;
+    v[MA_F_INTENSITY] = r->pkts_60s ? (double)r->pkts_60s / ((double)r->span_ns / 1e9) : 0.0;
+    v[MA_F_RW_RATIO] = (double)r->reads_60s / (r->writes_60s ? r->writes_60s : 1);
+
+    v[MA_F_ROLL_COUNT] = r->roll_count;
+    v[MA_F_PKTS_60S] = r->pkts_60s;
+    v[MA_F_FC_DISTINCT_60S] = r->fc_distinct_60s;
+    v[MA_F_FC_SHARE_60S] = r->pkts_60s ? (double)r->fc_count_60s / r->pkts_60s : 0.0;
+    v[MA_F_VIOLATION_60S] = r->pkts_60s ? (double)r->invalid_60s / r->pkts_60s : 0.0;
+    v[MA_F_WINDOW_TRUNCATED] = (r->bits & MA_REC_TRUNCATED) != 0;
+
+    v[MA_F_SESS_PACKETS] = r->sess_packets;
+    v[MA_F_SESS_DURATION] = (double)r->sess_dur_ns / 1e9;
+    v[MA_F_SESS_DOMINANT_FC] = r->sess_dominant;
+    v[MA_F_SESS_PAIRING] = r->sess_requests ? (double)r->sess_paired / (double)r->sess_requests : 0.0;
+
+    v[MA_F_RESPONSE_TIME] = (r->present & MA_FEAT_HAS_RT) ? (double)r->rt_ns / 1e9 : 0.0;
+    for (int m = 0; m < MA_OUT_N; m++) {
+        int col = MA_F_OUT_RT_Z + 3 * m;
+        bool has = (r->present & MA_FEAT_HAS_OUT(m)) != 0;
+        v[col] = has ? r->z[m] : 0.0;
+        v[col + 1] = has ? r->sigma[m] : 0;
+        v[col + 2] = has && (r->bits & MA_REC_IQR(m));
+    }
+}
+
+void ma_feat_pdu(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_t *out)
+{
+    ma_feat_rec_t r;
+    ma_feat_pdu_rec(e, in, &r);
+    memset(out, 0, sizeof *out);
+    ma_feat_expand(&r, out);
 }

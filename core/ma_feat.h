@@ -100,6 +100,30 @@ typedef struct ma_feat {
     uint8_t  td_full;       /* the inter-arrival window holds 10 values */
 } ma_feat_t;
 
+/* What the engine stores per PDU (about 250 bytes instead of ma_feat_t's
+ * 600): the values nothing else derives; ma_feat_expand() computes the rest
+ * with exactly the same arithmetic as ma_feat_pdu(). */
+typedef struct ma_feat_rec {
+    double   pl_mean, pl_std;
+    double   td_mean, td_std, td_min, td_max;
+    double   pe, he, fe, pe_mean, pe_std, pe_max, pe_min;
+    double   z[MA_OUT_N];
+    int64_t  td_ns, span_ns, sess_dur_ns, rt_ns;
+    uint32_t uniq_src, uniq_dst, uniq_units, pkts_src, pkts_dst, pkts_unit;
+    uint32_t pkts_60s, fc_distinct_60s, fc_count_60s, invalid_60s, reads_60s, writes_60s;
+    uint32_t sess_packets, sess_requests, sess_paired;
+    uint16_t len, mlen, tid, pid, pl_max, pl_min;
+    uint8_t  unit, fc, invalid, present, roll_count, same_count, sess_dominant;
+    uint8_t  bits;           /* MA_REC_* */
+    uint8_t  sigma[MA_OUT_N];
+} ma_feat_rec_t;
+
+#define MA_REC_CHANGED   0x01u
+#define MA_REC_BURST     0x02u
+#define MA_REC_TRUNCATED 0x04u
+#define MA_REC_TD_FULL   0x08u
+#define MA_REC_IQR(m)    (0x10u << (m))
+
 /* One PDU as the feature engine needs it. */
 typedef struct ma_feat_in {
     ma_ns_t          ts;
@@ -123,7 +147,11 @@ typedef struct ma_feat_engine ma_feat_engine_t;
 ma_feat_engine_t *ma_feat_new(const ma_feat_config_t *cfg);
 void ma_feat_free(ma_feat_engine_t *e);
 
-/* Compute the features of the next PDU (capture order, first pass only). */
+/* Compute the features of the next PDU (capture order, first pass only):
+ * ma_feat_pdu_rec() stores the compact record, ma_feat_expand() gives every
+ * column from it; ma_feat_pdu() does both. */
+void ma_feat_pdu_rec(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_rec_t *rec);
+void ma_feat_expand(const ma_feat_rec_t *rec, ma_feat_t *out);
 void ma_feat_pdu(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_t *out);
 
 /* Protocol validation of one ADU (docs/features.md, 7): MA_INVALID_* bits. */

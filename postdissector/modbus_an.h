@@ -26,7 +26,7 @@ void register_tap_listener_modbus_an_features(void);
 
 typedef struct ma_feat_tap {
     const ma_pdu_t  *pdu;
-    const ma_feat_t *feat;
+    const ma_feat_t *feat;      /* expanded, valid during the tap callback */
     unsigned         index;     /* the PDU's index within its frame */
 } ma_feat_tap_t;
 
@@ -46,7 +46,7 @@ const ma_config_t *modbus_an_config(void);
 /* One frame's results, stored with p_add_proto_data (file scope). */
 typedef struct ma_frame {
     unsigned   n;
-    ma_feat_t *feat;    /* n features, or NULL when features are off */
+    ma_feat_rec_t *feat; /* n feature records, or NULL when features are off */
     ma_pdu_t   pdu[];
 } ma_frame_t;
 

@@ -28,6 +28,7 @@
 static int proto_modbus_an = -1;
 static int modbus_an_tap = -1;
 static int modbus_an_features_tap = -1;
+static int expert_tap_id = -1;
 static dissector_handle_t modbus_an_handle;
 static dissector_table_t tcp_port_table;
 static int proto_mbtcp = -1;
@@ -242,7 +243,7 @@ static void modbus_an_cleanup(void)
 
 /* Features of one PDU (docs/features.md) from its ADU bytes and what the
  * pairing made of it. */
-static void compute_features(const ma_pdu_in_t *in, const ma_pdu_t *pdu, ma_feat_t *out)
+static void compute_features(const ma_pdu_in_t *in, const ma_pdu_t *pdu, ma_feat_rec_t *out)
 {
     ma_feat_in_t fi = {
         .ts = in->ts, .stream = in->stream, .pair = pdu->pair, .src = in->src, .dst = in->dst,
@@ -253,7 +254,7 @@ static void compute_features(const ma_pdu_in_t *in, const ma_pdu_t *pdu, ma_feat
         fi.paired_response = true;
         fi.response_time = ma_txn_rtt(pdu->txn);
     }
-    ma_feat_pdu(feat_engine, &fi, out);
+    ma_feat_pdu_rec(feat_engine, &fi, out);
 }
 
 static ma_frame_t *first_pass(packet_info *pinfo, proto_tree *tree)
@@ -271,7 +272,7 @@ static ma_frame_t *first_pass(packet_info *pinfo, proto_tree *tree)
     if (n > 0) {
         fr = wmem_alloc(wmem_file_scope(), sizeof(ma_frame_t) + n * sizeof(ma_pdu_t));
         fr->n = n;
-        fr->feat = feat_engine ? wmem_alloc_array(wmem_file_scope(), ma_feat_t, n) : NULL;
+        fr->feat = feat_engine ? wmem_alloc_array(wmem_file_scope(), ma_feat_rec_t, n) : NULL;
         for (unsigned i = 0; i < n; i++) {
             int dir = ma_core_stream_is_request(core, stream, &in[i].src, in[i].srcport);
             in[i].is_request = dir >= 0 ? dir == 1
@@ -505,6 +506,20 @@ static void show_pdu(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const 
         show_features(st, tvb, pinfo, feat, info);
 }
 
+/* True if someone reads the feature items of this tree: the GUI's visible
+ * tree, a filter/column/-e on one of them, or the expert tap. Otherwise
+ * the ~70 items per PDU are not built at all (they would only be faked). */
+static gboolean features_wanted(proto_tree *tree)
+{
+    if (!tree)
+        return FALSE;
+    /* A filter, column or -e on any modbus_an field marks the protocol
+     * itself as (indirectly) referenced (proto_tree_prime_with_hfid). */
+    return proto_field_is_referenced(tree, proto_modbus_an) || have_tap_listener(expert_tap_id) ||
+           proto_field_is_referenced(tree, ei_modbus_an_invalid.hf) ||
+           proto_field_is_referenced(tree, ei_modbus_an_outlier.hf);
+}
+
 static int dissect_modbus_an(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     if (!core)
@@ -523,12 +538,19 @@ static int dissect_modbus_an(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
 
     gboolean final = PINFO_FD_VISITED(pinfo);
     wmem_strbuf_t *info = wmem_strbuf_new(pinfo->pool, "");
-    ma_feat_tap_t *ft = fr->feat ? wmem_alloc_array(pinfo->pool, ma_feat_tap_t, fr->n) : NULL;
+    /* Expand the stored feature records only for a reader: a visible tree,
+     * a filter or column on one of the fields, or a features tap. */
+    gboolean feat_tree = fr->feat && features_wanted(tree);
+    gboolean feat_tap = fr->feat && have_tap_listener(modbus_an_features_tap);
+    ma_feat_t *fx = feat_tree || feat_tap ? wmem_alloc_array(pinfo->pool, ma_feat_t, fr->n) : NULL;
+    ma_feat_tap_t *ft = feat_tap ? wmem_alloc_array(pinfo->pool, ma_feat_tap_t, fr->n) : NULL;
     for (unsigned i = 0; i < fr->n; i++) {
-        show_pdu(tree, tvb, pinfo, &fr->pdu[i], fr->feat ? &fr->feat[i] : NULL, final, info);
+        if (fx)
+            ma_feat_expand(&fr->feat[i], &fx[i]);
+        show_pdu(tree, tvb, pinfo, &fr->pdu[i], feat_tree ? &fx[i] : NULL, final, info);
         tap_queue_packet(modbus_an_tap, pinfo, &fr->pdu[i]);
         if (ft) {
-            ft[i] = (ma_feat_tap_t){ &fr->pdu[i], &fr->feat[i], i };
+            ft[i] = (ma_feat_tap_t){ &fr->pdu[i], &fx[i], i };
             tap_queue_packet(modbus_an_features_tap, pinfo, &ft[i]);
         }
     }
@@ -716,6 +738,7 @@ void proto_reg_handoff_modbus_an(void)
 {
     ma_extract_register(&ids);
     proto_mbtcp = proto_get_id_by_filter_name("mbtcp");
+    expert_tap_id = find_tap_id("expert");
     tcp_port_table = find_dissector_table("tcp.port");
     apply_prefs();
 }

@@ -14,13 +14,39 @@
 #include <string.h>
 #include <wsutil/report_message.h>
 
+#include "ma_flows.h"
 #include "ma_report.h"
 
 typedef struct stat_ctx {
     gboolean   csv;
     char      *filter;
     GPtrArray *pdus; /* const ma_pdu_t*, in the capture's file scope */
+    ma_flows_t *flows; /* text table with features on: the flow summaries */
 } stat_ctx_t;
+
+/* Rows of each flow summary list in the text table. */
+#define FLOW_ROWS 20
+
+/* The second listener of the text table (tapdata: its ma_flows_t):
+ * feature summaries per flow and pair, printed by stat_draw. */
+static void flows_reset(void *p)
+{
+    ma_flows_reset(p);
+}
+
+static void flows_finish(void *p)
+{
+    ma_flows_free(p);
+}
+
+static tap_packet_status flows_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_,
+                                      const void *data, tap_flags_t flags _U_)
+{
+    const ma_feat_tap_t *t = data;
+    ma_ns_t ts = (ma_ns_t)pinfo->abs_ts.secs * MA_NS_PER_SEC + pinfo->abs_ts.nsecs;
+    ma_flows_add(p, t->pdu->stream, t->pdu->pair ? t->pdu->pair->label : NULL, ts, t->feat);
+    return TAP_PACKET_DONT_REDRAW;
+}
 
 static void stat_reset(void *p)
 {
@@ -47,6 +73,8 @@ static void stat_draw(void *p)
         ma_report_csv(stdout, st, modbus_an_config(), c->filter);
     else
         ma_report_text(stdout, st, modbus_an_config(), c->filter);
+    if (c->flows)
+        ma_flows_report_text(stdout, c->flows, FLOW_ROWS);
     fflush(stdout);
     ma_stats_free(st);
 }
@@ -55,6 +83,7 @@ static void stat_finish(void *p)
 {
     stat_ctx_t *c = p;
     g_ptr_array_free(c->pdus, TRUE);
+
     g_free(c->filter);
     g_free(c);
 }
@@ -78,6 +107,18 @@ static void stat_init(const char *opt_arg, void *userdata)
         report_failure("modbus_an: can't use filter \"%s\": %s", filter ? filter : "", err->str);
         g_string_free(err, TRUE);
         stat_finish(c);
+        return;
+    }
+    if (!csv && modbus_an_features_enabled()) {
+        /* The flows section: a listener of its own (the draw of the main
+         * listener prints it; this one draws nothing). */
+        c->flows = ma_flows_new();
+        err = register_tap_listener(MODBUS_AN_FEATURES_TAP, c->flows, filter, TL_REQUIRES_NOTHING,
+                                    flows_reset, flows_packet, NULL, flows_finish);
+        if (err) {
+            report_failure("modbus_an: %s", err->str);
+            g_string_free(err, TRUE);
+        }
     }
 }
 
