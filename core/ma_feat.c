@@ -297,6 +297,14 @@ static void hist_add(hist_t *h, double x)
     h->sorted[j] = x;
 }
 
+/* Zero variance up to rounding: the mean of a constant non-integer history
+ * (e.g. entropies) need not be exactly that constant, leaving a std of a
+ * few 1e-16 (docs/features.md: std <= 1e-9 |mean| counts as 0). */
+static bool std_is_zero(double std, double mean)
+{
+    return std <= 1e-9 * fabs(mean);
+}
+
 /* Record z and the IQR test of x against the history's quartiles. */
 static void judge(const hist_t *h, double x, double z, ma_feat_rec_t *r, ma_out_metric_t m)
 {
@@ -323,7 +331,7 @@ static void hist_judge_add(hist_t *h, double x, ma_feat_rec_t *r, ma_out_metric_
         double lin[MA_FEAT_HIST];
         ring_linear(&h->ring, lin);
         summary_t s = summarize(lin, n);
-        double z = s.std > 0.0 ? (x - s.mean) / s.std : 0.0;
+        double z = std_is_zero(s.std, s.mean) ? 0.0 : (x - s.mean) / s.std;
         judge(h, x, z, r, m);
     }
     hist_add(h, x);
@@ -341,11 +349,12 @@ static void hist_judge_add_int(hist_t *h, int64_t xi, double div, ma_feat_rec_t 
             double lin[MA_FEAT_HIST];
             ring_linear(&h->ring, lin);
             summary_t s = summarize(lin, n);
-            z = s.std > 0.0 ? (x - s.mean) / s.std : 0.0;
+            z = std_is_zero(s.std, s.mean) ? 0.0 : (x - s.mean) / s.std;
         } else {
             __int128 var_n2 = (__int128)n * h->s2 - (__int128)h->s1 * h->s1; /* n^2 var */
             __int128 num = (__int128)n * xi - h->s1;                          /* n (x - mean) */
-            z = var_n2 > 0 ? (double)num / sqrt((double)var_n2) : 0.0;
+            double sd_n = sqrt((double)var_n2); /* n std */
+            z = std_is_zero(sd_n, (double)h->s1) ? 0.0 : (double)num / sd_n;
         }
         judge(h, x, z, r, m);
     }
@@ -726,7 +735,7 @@ void ma_feat_pdu_rec(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_rec_t 
     uint32_t n = in->adu_len;
 
     /* 1. basic */
-    r->len = (uint16_t)MIN(n, 65535u);
+    r->len = n;
     r->tid = n >= 2 ? (uint16_t)(a[0] << 8 | a[1]) : 0;
     r->pid = n >= 4 ? (uint16_t)(a[2] << 8 | a[3]) : 0;
     r->mlen = n >= 6 ? (uint16_t)(a[4] << 8 | a[5]) : 0;
@@ -790,8 +799,8 @@ void ma_feat_pdu_rec(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_rec_t 
     if (roll_summary(&f->len, &s)) {
         r->pl_mean = s.mean;
         r->pl_std = s.std;
-        r->pl_max = (uint16_t)s.max;
-        r->pl_min = (uint16_t)s.min;
+        r->pl_max = (uint32_t)s.max;
+        r->pl_min = (uint32_t)s.min;
     }
     if (roll_summary(&f->pe, &s)) {
         r->pe_mean = s.mean;

@@ -112,7 +112,8 @@ typedef struct ma_feat_rec {
     uint32_t uniq_src, uniq_dst, uniq_units, pkts_src, pkts_dst, pkts_unit;
     uint32_t pkts_60s, fc_distinct_60s, fc_count_60s, invalid_60s, reads_60s, writes_60s;
     uint32_t sess_packets, sess_requests, sess_paired;
-    uint16_t len, mlen, tid, pid, pl_max, pl_min;
+    uint32_t len, pl_max, pl_min;
+    uint16_t mlen, tid, pid;
     uint8_t  unit, fc, invalid, present, roll_count, same_count, sess_dominant;
     uint8_t  bits;           /* MA_REC_* */
     uint8_t  sigma[MA_OUT_N];
