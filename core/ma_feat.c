@@ -314,7 +314,8 @@ static void judge(const hist_t *h, double x, double z, ma_feat_rec_t *r, ma_out_
     double q3 = ma_feat_quantile_sorted(h->sorted, n, 0.75);
     double iqr = q3 - q1;
     r->z[m] = z;
-    r->sigma[m] = az > 3.0 ? 3 : az > 2.0 ? 2 : 0;
+    /* 1e-9 slack: a z exactly on a threshold is not decided by rounding */
+    r->sigma[m] = az > 3.0 + 1e-9 ? 3 : az > 2.0 + 1e-9 ? 2 : 0;
     if (x < q1 - 1.5 * iqr || x > q3 + 1.5 * iqr)
         r->bits |= MA_REC_IQR(m);
     r->present |= MA_FEAT_HAS_OUT(m);
