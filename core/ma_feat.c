@@ -440,6 +440,14 @@ struct ma_feat_engine {
     GHashTable *pairs;   /* pair id -> pairw_t */
     event_t    *ev;      /* ring of MA_FEAT_WINDOW_MAX */
     uint32_t    ev_head, ev_n;
+    /* the previous PDU's entries: PDUs come in runs of one connection */
+    uint64_t    last_fkey;
+    flow_t     *last_flow;
+    uint32_t    last_stream;
+    sess_t     *last_sess;
+    uint32_t    last_pair_id;
+    pairw_t    *last_pw;
+    edge_t     *last_edge;   /* cleared when freed */
 };
 
 static guint addr_hash(gconstpointer k)
@@ -634,6 +642,8 @@ static void event_expire_one(ma_feat_engine_t *e)
     if (--ed->count == 0) {
         src->out_edges--;
         dst->in_edges--;
+        if (e->last_edge == ed)
+            e->last_edge = NULL;
         g_hash_table_remove(e->edges, ed);
     }
     ip_maybe_drop(e, src);
@@ -653,16 +663,24 @@ static bool window_add(ma_feat_engine_t *e, const ma_feat_in_t *in, pairw_t *pw,
         event_expire_one(e);
         truncated = true;
     }
-    ipw_t *src = ip_get(e, &in->src);
-    ipw_t *dst = ip_get(e, &in->dst);
-    edge_t key = {src, dst, 0};
-    edge_t *ed = g_hash_table_lookup(e->edges, &key);
+    ipw_t *src, *dst;
+    edge_t *ed = e->last_edge;
+    if (ed && ma_addr_equal(&ed->src->addr, &in->src) && ma_addr_equal(&ed->dst->addr, &in->dst)) {
+        src = ed->src; /* live: the edge has PDUs in the window, so its IPs too */
+        dst = ed->dst;
+    } else {
+        src = ip_get(e, &in->src);
+        dst = ip_get(e, &in->dst);
+        edge_t key = {src, dst, 0};
+        ed = g_hash_table_lookup(e->edges, &key);
+    }
     if (!ed) {
         ed = g_new0(edge_t, 1);
         ed->src = src;
         ed->dst = dst;
         g_hash_table_add(e->edges, ed);
     }
+    e->last_edge = ed;
     if (ed->count++ == 0) {
         src->out_edges++;
         dst->in_edges++;
@@ -698,6 +716,8 @@ static bool window_add(ma_feat_engine_t *e, const ma_feat_in_t *in, pairw_t *pw,
 
 static flow_t *flow_get(ma_feat_engine_t *e, uint64_t key)
 {
+    if (e->last_flow && e->last_fkey == key)
+        return e->last_flow;
     flow_t *f = g_hash_table_lookup(e->flows, &key);
     if (!f) {
         f = g_new0(flow_t, 1);
@@ -709,6 +729,8 @@ static flow_t *flow_get(ma_feat_engine_t *e, uint64_t key)
         *k = (gint64)key;
         g_hash_table_insert(e->flows, k, f);
     }
+    e->last_fkey = key;
+    e->last_flow = f;
     return f;
 }
 
@@ -839,12 +861,15 @@ void ma_feat_pdu_rec(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_rec_t 
     /* 6. the 60 s window */
     pairw_t *pw = NULL;
     if (in->pair) {
-        pw = g_hash_table_lookup(e->pairs, GUINT_TO_POINTER(in->pair->id + 1));
+        pw = e->last_pw && e->last_pair_id == in->pair->id
+                 ? e->last_pw : g_hash_table_lookup(e->pairs, GUINT_TO_POINTER(in->pair->id + 1));
         if (!pw) {
             pw = g_new0(pairw_t, 1);
             pw->first_ts = in->ts;
             g_hash_table_insert(e->pairs, GUINT_TO_POINTER(in->pair->id + 1), pw);
         }
+        e->last_pw = pw;
+        e->last_pair_id = in->pair->id;
     }
     ipw_t *src, *dst;
     if (window_add(e, in, pw, fc, r->unit, r->invalid != 0, rd, wr, &src, &dst))
@@ -880,13 +905,16 @@ void ma_feat_pdu_rec(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_rec_t 
     }
 
     /* session of the connection */
-    sess_t *ss = g_hash_table_lookup(e->sess, GUINT_TO_POINTER(in->stream + 1));
+    sess_t *ss = e->last_sess && e->last_stream == in->stream
+                     ? e->last_sess : g_hash_table_lookup(e->sess, GUINT_TO_POINTER(in->stream + 1));
     if (!ss) {
         ss = g_new0(sess_t, 1);
         ss->first_ts = in->ts;
         ss->dominant = fc;
         g_hash_table_insert(e->sess, GUINT_TO_POINTER(in->stream + 1), ss);
     }
+    e->last_sess = ss;
+    e->last_stream = in->stream;
     ss->pdus++;
     ss->requests += in->is_request;
     ss->paired += in->paired_response;

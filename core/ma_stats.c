@@ -94,6 +94,10 @@ struct ma_stats {
     GPtrArray  *order;   /* ma_row_t*, sorted lazily */
     bool        sorted;
     ma_row_t    total;
+    /* the rows of the previous PDU: PDUs come in runs of one pair and unit */
+    const ma_pair_t *last_pair;
+    unsigned    last_unit;
+    ma_row_t   *last_pr, *last_ur;
 };
 
 static void row_init(ma_row_t *r, const ma_pair_t *pair, unsigned unit)
@@ -132,6 +136,8 @@ void ma_stats_reset(ma_stats_t *st)
     ma_quantile_clear(&st->total.p95);
     row_init(&st->total, NULL, MA_UNIT_ALL);
     st->sorted = true;
+    st->last_pr = st->last_ur = NULL;
+    st->last_pair = NULL;
 }
 
 void ma_stats_free(ma_stats_t *st)
@@ -163,8 +169,14 @@ static ma_row_t *row_get(ma_stats_t *st, const ma_pair_t *pair, unsigned unit)
 
 void ma_stats_rows_of(ma_stats_t *st, const ma_pdu_t *pdu, ma_row_t **pair_row, ma_row_t **unit_row)
 {
-    *pair_row = row_get(st, pdu->pair, MA_UNIT_ALL);
-    *unit_row = row_get(st, pdu->pair, pdu->unit);
+    if (!st->last_pr || st->last_pair != pdu->pair || st->last_unit != pdu->unit) {
+        st->last_pr = row_get(st, pdu->pair, MA_UNIT_ALL);
+        st->last_ur = row_get(st, pdu->pair, pdu->unit);
+        st->last_pair = pdu->pair;
+        st->last_unit = pdu->unit;
+    }
+    *pair_row = st->last_pr;
+    *unit_row = st->last_ur;
 }
 
 static void row_add(ma_row_t *r, const ma_pdu_t *pdu)

@@ -14,6 +14,8 @@ struct ma_flows {
     GPtrArray  *flows;      /* in order of appearance */
     GPtrArray  *pairs;
     GPtrArray  *sorted;
+    ma_flow_sum_t    *last_flow;  /* of the previous PDU */
+    ma_pairwin_sum_t *last_pairw;
 };
 
 static void flow_free(gpointer p)
@@ -43,6 +45,8 @@ ma_flows_t *ma_flows_new(void)
 
 void ma_flows_reset(ma_flows_t *fl)
 {
+    fl->last_flow = NULL;
+    fl->last_pairw = NULL;
     g_hash_table_remove_all(fl->by_stream);
     g_hash_table_remove_all(fl->by_pair);
     g_ptr_array_set_size(fl->sorted, 0);
@@ -65,7 +69,8 @@ void ma_flows_free(ma_flows_t *fl)
 void ma_flows_add(ma_flows_t *fl, uint32_t stream, const char *pair, ma_ns_t ts, const ma_feat_t *f)
 {
     const double *v = f->v;
-    ma_flow_sum_t *s = g_hash_table_lookup(fl->by_stream, GUINT_TO_POINTER(stream + 1));
+    ma_flow_sum_t *s = fl->last_flow && fl->last_flow->stream == stream
+                           ? fl->last_flow : g_hash_table_lookup(fl->by_stream, GUINT_TO_POINTER(stream + 1));
     if (!s) {
         s = g_new0(ma_flow_sum_t, 1);
         s->stream = stream;
@@ -74,6 +79,7 @@ void ma_flows_add(ma_flows_t *fl, uint32_t stream, const char *pair, ma_ns_t ts,
         g_hash_table_insert(fl->by_stream, GUINT_TO_POINTER(stream + 1), s);
         g_ptr_array_add(fl->flows, s);
     }
+    fl->last_flow = s;
     s->pdus++;
     s->last = ts;
     s->invalid += f->invalid != 0;
@@ -95,13 +101,15 @@ void ma_flows_add(ma_flows_t *fl, uint32_t stream, const char *pair, ma_ns_t ts,
 
     if (!pair)
         return;
-    ma_pairwin_sum_t *p = g_hash_table_lookup(fl->by_pair, pair);
+    ma_pairwin_sum_t *p = fl->last_pairw && strcmp(fl->last_pairw->pair, pair) == 0
+                              ? fl->last_pairw : g_hash_table_lookup(fl->by_pair, pair);
     if (!p) {
         p = g_new0(ma_pairwin_sum_t, 1);
         p->pair = g_strdup(pair);
         g_hash_table_insert(fl->by_pair, p->pair, p);
         g_ptr_array_add(fl->pairs, p);
     }
+    fl->last_pairw = p;
     p->pdus++;
     p->max_packets_60s = MAX(p->max_packets_60s, v[MA_F_PKTS_60S]);
     p->max_intensity = MAX(p->max_intensity, v[MA_F_INTENSITY]);
