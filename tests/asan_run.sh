@@ -23,12 +23,14 @@ san() {
 san --prove-loaded || exit 1
 
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+chmod 755 "$work"; mkdir -m 777 "$work/out"   # tshark runs as the unprivileged test user
 shared="$here/../../shared/captures"
-caps=("$here"/captures/edge/*.pcap "$here"/captures/gen/*.pcap)
+caps=("$here"/captures/edge/*.pcap "$here"/captures/features/*.pcap "$here"/captures/gen/*.pcap)
 for f in "$shared"/*.pcap "$shared"/*.pcapng; do [ -f "$f" ] && caps+=("$f"); done
 # Corrupted copies of the small captures: random byte errors, fixed seeds.
 n=0
-for f in "$here"/captures/edge/*.pcap "$here"/captures/gen/gen_faults.pcap "$shared"/digitalbond-diag-exceptions.pcap; do
+for f in "$here"/captures/edge/*.pcap "$here"/captures/features/*.pcap "$here"/captures/gen/gen_faults.pcap \
+         "$shared"/digitalbond-diag-exceptions.pcap; do
     [ -f "$f" ] || continue
     for seed in 1 2 3; do
         out="$work/corrupt-$seed-$(basename "$f")"
@@ -38,10 +40,12 @@ done
 
 fail=0 runs=0
 for f in "${caps[@]}"; do
-    modes=("-q -z modbus_an,stat -z modbus_an,csv")
-    # the full tree in two passes on all but the largest captures (CI time)
+    modes=("-q -z modbus_an,stat -z modbus_an,csv -z modbus_an,features,$work/out/f.csv")
+    # the full tree in two passes on all but the largest captures (CI time),
+    # once with the feature preferences that change the windows
     if [ "$(stat -c %s "$f")" -lt 400000 ]; then
-        modes+=("-2 -V" "-2 -q -z modbus_an,table")
+        modes+=("-2 -V" "-2 -q -z modbus_an,table"
+                "-V -o modbus_an.feature_split_direction:TRUE -o modbus_an.strict_unit_id:TRUE")
     fi
     for mode in "${modes[@]}"; do
         # shellcheck disable=SC2086
