@@ -464,8 +464,6 @@ static gboolean addr_eq(gconstpointer a, gconstpointer b)
     return ma_addr_equal(a, b);
 }
 
-typedef struct { const ipw_t *src, *dst; } edge_key_t;
-
 static guint edge_hash(gconstpointer k)
 {
     const edge_t *e = k;
