@@ -32,6 +32,7 @@ static void register_taps(void)
     register_tap_listener_modbus_an_stat();
     register_tap_listener_modbus_an_table();
     register_tap_listener_modbus_an_features();
+    register_tap_listener_modbus_an_flows();
 }
 
 void plugin_register(void)

@@ -16,6 +16,7 @@ void proto_reg_handoff_modbus_an(void);
 void register_tap_listener_modbus_an_stat(void);
 void register_tap_listener_modbus_an_table(void);
 void register_tap_listener_modbus_an_features(void);
+void register_tap_listener_modbus_an_flows(void);
 
 /* The tap every PDU result is queued to: data is a const ma_pdu_t *. */
 #define MODBUS_AN_TAP "modbus_an"

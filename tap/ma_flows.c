@@ -66,7 +66,8 @@ void ma_flows_free(ma_flows_t *fl)
     g_free(fl);
 }
 
-void ma_flows_add(ma_flows_t *fl, uint32_t stream, const char *pair, ma_ns_t ts, const ma_feat_t *f)
+const ma_flow_sum_t *ma_flows_add(ma_flows_t *fl, uint32_t stream, const char *pair, ma_ns_t ts,
+                                  const ma_feat_t *f)
 {
     const double *v = f->v;
     ma_flow_sum_t *s = fl->last_flow && fl->last_flow->stream == stream
@@ -100,7 +101,7 @@ void ma_flows_add(ma_flows_t *fl, uint32_t stream, const char *pair, ma_ns_t ts,
     s->dominant = (uint8_t)v[MA_F_SESS_DOMINANT_FC];
 
     if (!pair)
-        return;
+        return s;
     ma_pairwin_sum_t *p = fl->last_pairw && strcmp(fl->last_pairw->pair, pair) == 0
                               ? fl->last_pairw : g_hash_table_lookup(fl->by_pair, pair);
     if (!p) {
@@ -116,6 +117,7 @@ void ma_flows_add(ma_flows_t *fl, uint32_t stream, const char *pair, ma_ns_t ts,
     p->max_violation = MAX(p->max_violation, v[MA_F_VIOLATION_60S]);
     p->max_units = MAX(p->max_units, v[MA_F_UNIQUE_UNITS]);
     p->max_src_ips = MAX(p->max_src_ips, v[MA_F_UNIQUE_SRC]);
+    return s;
 }
 
 double ma_flow_periodicity(const ma_flow_sum_t *s)

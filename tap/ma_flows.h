@@ -37,8 +37,10 @@ ma_flows_t *ma_flows_new(void);
 void ma_flows_free(ma_flows_t *fl);
 void ma_flows_reset(ma_flows_t *fl);
 
-/* Add one PDU's features (capture order). pair may be NULL. */
-void ma_flows_add(ma_flows_t *fl, uint32_t stream, const char *pair, ma_ns_t ts, const ma_feat_t *f);
+/* Add one PDU's features (capture order); returns its flow's summary.
+ * pair may be NULL. */
+const ma_flow_sum_t *ma_flows_add(ma_flows_t *fl, uint32_t stream, const char *pair, ma_ns_t ts,
+                                  const ma_feat_t *f);
 
 /* Flows sorted by mean periodicity (lowest first; flows without a full
  * inter-arrival window last, by stream), and pairs in order of appearance. */

@@ -44,7 +44,7 @@ for f in "${caps[@]}"; do
     # the full tree in two passes on all but the largest captures (CI time),
     # once with the feature preferences that change the windows
     if [ "$(stat -c %s "$f")" -lt 400000 ]; then
-        modes+=("-2 -V" "-2 -q -z modbus_an,table"
+        modes+=("-2 -V" "-2 -q -z modbus_an,table -z modbus_an,flows"
                 "-V -o modbus_an.feature_split_direction:TRUE -o modbus_an.strict_unit_id:TRUE")
     fi
     for mode in "${modes[@]}"; do

@@ -439,6 +439,62 @@ class Features(unittest.TestCase):
         ("modbus_an.outlier.payload_entropy.zscore", "payload_entropy_zscore"),
     ]
 
+    def test_flow_summaries_match_reference(self):
+        """-2 -z modbus_an,flows (the GUI table) and the features section of
+        -z modbus_an,stat summarise each connection exactly as the
+        reference's per-PDU rows say: PDUs, duration, last dominant fc and
+        pairing ratio, mean periodicity over full inter-arrival windows
+        (PDU 11 on), invalid share, PDUs with a 3-sigma / IQR outlier."""
+        metrics = ref.OUTLIER_METRICS
+        for name in ("shared_digitalbond-diag-exceptions.pcap", "gen_gen_faults.pcap",
+                     "shared_gateway-pipelined-4units.pcap"):
+            with self.subTest(capture=name):
+                case = self._case(name)
+                want = {}
+                for r in reference(case):
+                    w = want.setdefault(r["stream"], {"pdus": 0, "first": r["time_epoch"], "per": [],
+                                                      "invalid": 0, "strong": 0, "iqr": 0})
+                    w["pdus"] += 1
+                    w["last"] = r["time_epoch"]
+                    w["fc"] = r["session_dominant_function_code"]
+                    w["pairing"] = r["session_pairing_ratio"]
+                    if r["session_packets"] >= 11:
+                        w["per"].append(r["periodicity_score"])
+                    w["invalid"] += r["is_valid"] == 0
+                    w["strong"] += any(r[m + "_sigma"] == 3 for m in metrics)
+                    w["iqr"] += any(r[m + "_iqr"] == 1 for m in metrics)
+                out = mbtshark.tshark(["-r", case.path, "-q", "-2", "-z", "modbus_an,flows"]
+                                      + list(case.args))
+                got = {}
+                for line in out.splitlines():
+                    cells = [c.strip() for c in line.split("|")]
+                    if len(cells) >= 10 and cells[0].isdigit():
+                        got[int(cells[0])] = cells
+                self.assertEqual(sorted(got), sorted(want), "flows listed")
+                text = mbtshark.tshark(["-r", case.path, "-q", "-z", "modbus_an,stat"] + list(case.args))
+                for stream, w in want.items():
+                    c = got[stream]
+                    per = sum(w["per"]) / len(w["per"]) if w["per"] else None
+                    dur = float(w["last"]) - float(w["first"])
+                    self.assertEqual(int(c[2]), w["pdus"], (stream, "pdus"))
+                    self.assertAlmostEqual(float(c[3]), dur, delta=0.0006, msg=(stream, "duration"))
+                    self.assertEqual(int(c[4]), w["fc"], (stream, "fc"))
+                    self.assertAlmostEqual(float(c[5]), w["pairing"], delta=0.00006, msg=(stream, "pairing"))
+                    self.assertAlmostEqual(float(c[6]), per if per is not None else 0.0, delta=0.00006,
+                                           msg=(stream, "periodicity"))
+                    self.assertAlmostEqual(float(c[7]), w["invalid"] / w["pdus"], delta=0.00006,
+                                           msg=(stream, "invalid"))
+                    self.assertEqual(int(c[8]), w["strong"], (stream, "3 sigma"))
+                    self.assertEqual(int(c[9]), w["iqr"], (stream, "iqr"))
+                    # the same flow in the text section (rows start with the stream)
+                    pstr = "-" if per is None else "%.4f" % per
+                    line = [l.split() for l in text.splitlines()
+                            if l.split()[:1] == [str(stream)] and len(l.split()) >= 12]
+                    self.assertTrue(line, (stream, "text section"))
+                    f = line[0]
+                    self.assertEqual((int(f[-8]), int(f[-6]), f[-4], int(f[-2]), int(f[-1])),
+                                     (w["pdus"], w["fc"], pstr, w["strong"], w["iqr"]), (stream, "text"))
+
     def test_tree_fields_equal_csv(self):
         for name in ("shared_digitalbond-diag-exceptions.pcap", "gen_gen_basic.pcap"):
             with self.subTest(capture=name):
