@@ -13,7 +13,6 @@ bdir=${1:?usage: asan_run.sh BUILD_ASAN_DIR}
 so="$bdir/modbus_an.so"
 grep -q __asan_report <(nm -D "$so") || { echo "asan_run: $so is not an ASan build"; exit 1; }
 export MODBUS_AN_SO=$so
-export MODBUS_AN_TEST_HOME=/tmp/modbus_an_test_home.asan
 # Only tshark gets the sanitizer runtimes (other tools hang with them preloaded).
 preload="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)"
 san() {

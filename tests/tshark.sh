@@ -30,14 +30,17 @@ if [ "${1:-}" = "--wireshark" ]; then prog=wireshark; shift; fi
 [ -f "$so" ] || { echo "tests/tshark.sh: plugin not built: $so" >&2; exit 2; }
 
 uid=$(id -u)
+# One private HOME per plugin file: two checkouts (or a build and its
+# sanitizer build) testing at once never swap each other's plugin.
+tag=$(readlink -f "$so" | sha256sum | cut -c1-12)
 if [ "$uid" = 0 ]; then
     if ! id -u "$user" >/dev/null 2>&1; then
         useradd --system --no-create-home --shell /usr/sbin/nologin "$user" 2>/dev/null ||
             id -u "$user" >/dev/null
     fi
-    home=${MODBUS_AN_TEST_HOME:-/tmp/modbus_an_test_home.$user}
+    home=${MODBUS_AN_TEST_HOME:-/tmp/modbus_an_test_home.$user.$tag}
 else
-    home=${MODBUS_AN_TEST_HOME:-/tmp/modbus_an_test_home.$uid}
+    home=${MODBUS_AN_TEST_HOME:-/tmp/modbus_an_test_home.$uid.$tag}
 fi
 pdir="$home/.local/lib/wireshark/plugins/4.0/epan"
 mkdir -p "$pdir" "$home/inputs" "$home/no-extcap" "$home/no-global-plugins"
