@@ -3,384 +3,11 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "ma_feat.h"
+#include "ma_feat_stats.h"
 
 #include <glib.h>
-#include <limits.h>
 #include <math.h>
 #include <string.h>
-
-/* ---- the column table ------------------------------------------------- */
-
-#define F(id, csv, kind, blurb) [id] = { csv, "modbus_an.feature." csv, csv, blurb, kind }
-#define O(id, metric, what, kind, blurb) \
-    [id] = { metric "_" what, "modbus_an.outlier." metric "." what, metric " " what, blurb, kind }
-
-static const ma_feat_column_t columns[MA_F_COUNT] = {
-    F(MA_F_PACKET_LENGTH, "packet_length", MA_FK_UINT, "Modbus ADU size: MBAP header and PDU bytes present (bytes)"),
-    F(MA_F_MODBUS_LENGTH, "modbus_length", MA_FK_UINT, "MBAP length field (bytes)"),
-    F(MA_F_DATA_LENGTH, "data_length", MA_FK_UINT, "PDU data field length: bytes after the function code (bytes)"),
-    F(MA_F_TRANSACTION_ID, "transaction_id", MA_FK_UINT, "MBAP transaction identifier (integer)"),
-    F(MA_F_PROTOCOL_ID, "protocol_id", MA_FK_UINT, "MBAP protocol identifier, 0 for Modbus (integer)"),
-    F(MA_F_UNIT_ID, "unit_id", MA_FK_UINT, "MBAP unit identifier (integer)"),
-    F(MA_F_FUNCTION_CODE, "function_code", MA_FK_UINT, "Function code byte as sent, exception bit included (integer)"),
-    F(MA_F_PL_MEAN10, "packet_length_mean_10", MA_FK_REAL, "Mean packet_length over the flow's last 10 PDUs, 0 until 10 (bytes)"),
-    F(MA_F_PL_STD10, "packet_length_std_10", MA_FK_REAL, "Population std of packet_length over the last 10 PDUs, 0 until 10 (bytes)"),
-    F(MA_F_PL_MAX10, "packet_length_max_10", MA_FK_REAL, "Maximum packet_length over the last 10 PDUs, 0 until 10 (bytes)"),
-    F(MA_F_PL_MIN10, "packet_length_min_10", MA_FK_REAL, "Minimum packet_length over the last 10 PDUs, 0 until 10 (bytes)"),
-    F(MA_F_PL_CV10, "packet_length_cv_10", MA_FK_REAL, "Coefficient of variation (std/mean) of packet_length over the last 10 PDUs (ratio)"),
-    F(MA_F_TD, "time_delta", MA_FK_REAL, "Inter-arrival time since the flow's previous PDU, 0 for its first (seconds)"),
-    F(MA_F_TD_MS, "time_delta_ms", MA_FK_REAL, "Inter-arrival time since the flow's previous PDU (milliseconds)"),
-    F(MA_F_TD_MEAN10, "time_delta_mean_10", MA_FK_REAL, "Mean of the flow's last 10 inter-arrival times, 0 until 10 (seconds)"),
-    F(MA_F_TD_STD10, "time_delta_std_10", MA_FK_REAL, "Population std of the last 10 inter-arrival times (seconds)"),
-    F(MA_F_TD_CV10, "time_delta_cv_10", MA_FK_REAL, "Coefficient of variation of the last 10 inter-arrival times (ratio)"),
-    F(MA_F_TD_MIN10, "time_delta_min_10", MA_FK_REAL, "Minimum of the last 10 inter-arrival times (seconds)"),
-    F(MA_F_TD_MAX10, "time_delta_max_10", MA_FK_REAL, "Maximum of the last 10 inter-arrival times (seconds)"),
-    F(MA_F_PE, "payload_entropy", MA_FK_REAL, "Shannon entropy of the PDU data after the function code (bits)"),
-    F(MA_F_HE, "header_entropy", MA_FK_REAL, "Shannon entropy of the 7 MBAP header bytes (bits)"),
-    F(MA_F_FE, "full_packet_entropy", MA_FK_REAL, "Shannon entropy of the whole ADU (bits)"),
-    F(MA_F_PE_MEAN10, "payload_entropy_mean_10", MA_FK_REAL, "Mean payload_entropy over the last 10 PDUs, 0 until 10 (bits)"),
-    F(MA_F_PE_STD10, "payload_entropy_std_10", MA_FK_REAL, "Population std of payload_entropy over the last 10 PDUs (bits)"),
-    F(MA_F_PE_MAX10, "payload_entropy_max_10", MA_FK_REAL, "Maximum payload_entropy over the last 10 PDUs (bits)"),
-    F(MA_F_PE_MIN10, "payload_entropy_min_10", MA_FK_REAL, "Minimum payload_entropy over the last 10 PDUs (bits)"),
-    F(MA_F_IS_READ, "is_read_operation", MA_FK_BOOL, "Read operation: function code 1-4 (binary)"),
-    F(MA_F_IS_WRITE, "is_write_operation", MA_FK_BOOL, "Write operation: function code 5, 6, 15 or 16 (binary)"),
-    F(MA_F_IS_ERROR, "is_error_response", MA_FK_BOOL, "Exception response: function code >= 128 (binary)"),
-    F(MA_F_FC_CHANGES, "function_code_changes", MA_FK_BOOL, "Function code differs from the flow's previous PDU (binary)"),
-    F(MA_F_FC_STAB10, "function_code_stability_10", MA_FK_REAL, "Share of the last 10 PDUs whose function code did not change, 0 until 10 (ratio)"),
-    F(MA_F_UNIQUE_SRC, "unique_src_ips", MA_FK_UINT, "Distinct source IPs sending Modbus to this PDU's destination in the last 60 s (count)"),
-    F(MA_F_UNIQUE_DST, "unique_dst_ips", MA_FK_UINT, "Distinct destination IPs of this PDU's source in the last 60 s (count)"),
-    F(MA_F_UNIQUE_UNITS, "unique_unit_ids", MA_FK_UINT, "Distinct unit ids on this pair in the last 60 s (count)"),
-    F(MA_F_PKTS_SRC, "packets_per_src", MA_FK_UINT, "Modbus PDUs sent by this PDU's source IP in the last 60 s (count)"),
-    F(MA_F_PKTS_DST, "packets_per_dst", MA_FK_UINT, "Modbus PDUs sent to this PDU's destination IP in the last 60 s (count)"),
-    F(MA_F_PKTS_UNIT, "packets_per_unit", MA_FK_UINT, "Modbus PDUs with this unit id on this pair in the last 60 s (count)"),
-    F(MA_F_IS_VALID, "is_valid", MA_FK_BOOL, "Protocol compliance: all four validation checks pass (boolean)"),
-    F(MA_F_PID_VALID, "protocol_id_valid", MA_FK_BOOL, "MBAP protocol id is 0 (boolean)"),
-    F(MA_F_UNIT_VALID, "unit_id_valid", MA_FK_BOOL, "Unit id in 1-247, or 0/255 unless strict_unit_id (boolean)"),
-    F(MA_F_FC_VALID, "function_code_valid", MA_FK_BOOL, "Public or user-defined function code; exception bit only in responses (boolean)"),
-    F(MA_F_LEN_CONSISTENT, "length_consistent", MA_FK_BOOL, "MBAP length matches the bytes and the size the function code requires (boolean)"),
-    F(MA_F_BURST, "burst_indicator", MA_FK_BOOL, "Inter-arrival time below 5 ms (binary)"),
-    F(MA_F_PERIODICITY, "periodicity_score", MA_FK_REAL, "1 - time_delta_cv_10, 0 until the window is full (ratio)"),
-    F(MA_F_ENTROPY_STABILITY, "entropy_stability", MA_FK_REAL, "1 / (1 + payload_entropy_std_10), 0 until the window is full (ratio)"),
-    F(MA_F_INTENSITY, "traffic_intensity", MA_FK_REAL, "The pair's PDUs in the last 60 s per second of that window (packets per second)"),
-    F(MA_F_RW_RATIO, "read_write_ratio", MA_FK_REAL, "Read / max(write, 1) operations on the pair in the last 60 s (ratio)"),
-    F(MA_F_ROLL_COUNT, "rolling_count_10", MA_FK_UINT, "PDUs in the 10-PDU rolling window so far, 1-10 (count)"),
-    F(MA_F_PKTS_60S, "packets_60s", MA_FK_UINT, "The pair's Modbus PDUs in the last 60 s (count)"),
-    F(MA_F_FC_DISTINCT_60S, "fc_distinct_60s", MA_FK_UINT, "Distinct function codes on the pair in the last 60 s (count)"),
-    F(MA_F_FC_SHARE_60S, "fc_share_60s", MA_FK_REAL, "Share of the pair's last-60 s PDUs with this function code (ratio)"),
-    F(MA_F_VIOLATION_60S, "violation_rate_60s", MA_FK_REAL, "Share of the pair's last-60 s PDUs that fail validation (ratio)"),
-    F(MA_F_WINDOW_TRUNCATED, "window_truncated", MA_FK_BOOL, "The 60 s window hit its bound and dropped PDUs early (boolean)"),
-    F(MA_F_SESS_PACKETS, "session_packets", MA_FK_UINT, "PDUs of this TCP connection so far (count)"),
-    F(MA_F_SESS_DURATION, "session_duration", MA_FK_REAL, "Time since the connection's first PDU (seconds)"),
-    F(MA_F_SESS_DOMINANT_FC, "session_dominant_function_code", MA_FK_UINT, "Most frequent function code on the connection so far, ties to the lowest (integer)"),
-    F(MA_F_SESS_PAIRING, "session_pairing_ratio", MA_FK_REAL, "Responses paired / requests on the connection so far (ratio)"),
-    F(MA_F_RESPONSE_TIME, "response_time", MA_FK_REAL, "Response time of the transaction this response answers (seconds)"),
-    O(MA_F_OUT_RT_Z, "response_time", "zscore", MA_FK_REAL, "Response time z-score against the pair's last 100 response times (sigma)"),
-    O(MA_F_OUT_RT_SIGMA, "response_time", "sigma", MA_FK_UINT, "Response time beyond 2 (investigate) or 3 (strong) sigma: 0, 2 or 3 (level)"),
-    O(MA_F_OUT_RT_IQR, "response_time", "iqr", MA_FK_BOOL, "Response time outside Q1 - 1.5 IQR .. Q3 + 1.5 IQR of the pair's history (boolean)"),
-    O(MA_F_OUT_TD_Z, "time_delta", "zscore", MA_FK_REAL, "Inter-arrival time z-score against the flow's last 100 (sigma)"),
-    O(MA_F_OUT_TD_SIGMA, "time_delta", "sigma", MA_FK_UINT, "Inter-arrival time beyond 2 or 3 sigma: 0, 2 or 3 (level)"),
-    O(MA_F_OUT_TD_IQR, "time_delta", "iqr", MA_FK_BOOL, "Inter-arrival time outside the IQR fences of the flow's history (boolean)"),
-    O(MA_F_OUT_PL_Z, "packet_length", "zscore", MA_FK_REAL, "packet_length z-score against the flow's last 100 (sigma)"),
-    O(MA_F_OUT_PL_SIGMA, "packet_length", "sigma", MA_FK_UINT, "packet_length beyond 2 or 3 sigma: 0, 2 or 3 (level)"),
-    O(MA_F_OUT_PL_IQR, "packet_length", "iqr", MA_FK_BOOL, "packet_length outside the IQR fences of the flow's history (boolean)"),
-    O(MA_F_OUT_PE_Z, "payload_entropy", "zscore", MA_FK_REAL, "payload_entropy z-score against the flow's last 100 (sigma)"),
-    O(MA_F_OUT_PE_SIGMA, "payload_entropy", "sigma", MA_FK_UINT, "payload_entropy beyond 2 or 3 sigma: 0, 2 or 3 (level)"),
-    O(MA_F_OUT_PE_IQR, "payload_entropy", "iqr", MA_FK_BOOL, "payload_entropy outside the IQR fences of the flow's history (boolean)"),
-};
-
-const ma_feat_column_t *ma_feat_columns(void)
-{
-    return columns;
-}
-
-const char *ma_feat_metric_name(ma_out_metric_t m)
-{
-    static const char *const names[MA_OUT_N] = {"response_time", "time_delta", "packet_length",
-                                                "payload_entropy"};
-    return (unsigned)m < MA_OUT_N ? names[m] : "?";
-}
-
-/* ---- small statistics ---------------------------------------------------- */
-
-/* log2 of 0..65535 (log2tab[0] unused), filled once. */
-static double log2tab[65536];
-
-static void log2tab_init(void)
-{
-    static gsize done = 0;
-    if (g_once_init_enter(&done)) {
-        for (unsigned k = 1; k < 65536; k++)
-            log2tab[k] = log2((double)k);
-        g_once_init_leave(&done, 1);
-    }
-}
-
-/* A byte-value histogram with the set of values present, so that the
- * entropy visits only those, in increasing byte value (docs/features.md). */
-typedef struct {
-    uint16_t count[256];
-    uint64_t present[4];
-} hist256_t;
-
-static void h256_add(hist256_t *h, uint8_t b)
-{
-    if (h->count[b]++ == 0)
-        h->present[b >> 6] |= UINT64_C(1) << (b & 63);
-}
-
-static void h256_sub(hist256_t *h, uint8_t b)
-{
-    if (--h->count[b] == 0)
-        h->present[b >> 6] &= ~(UINT64_C(1) << (b & 63));
-}
-
-/* H = -sum q log2 q with log2 q = log2 c - log2 n (n < 65536). */
-static double h256_entropy(const hist256_t *h, uint32_t n)
-{
-    if (n == 0)
-        return 0.0;
-    double h_ = 0.0, ln = log2tab[n], dn = (double)n;
-    for (unsigned w = 0; w < 4; w++) {
-        uint64_t bits = h->present[w];
-        while (bits) {
-            unsigned b = (w << 6) | (unsigned)__builtin_ctzll(bits);
-            bits &= bits - 1;
-            uint16_t c = h->count[b];
-            h_ -= ((double)c / dn) * (log2tab[c] - ln);
-        }
-    }
-    return h_;
-}
-
-double ma_feat_entropy(const uint8_t *p, uint32_t n)
-{
-    if (n == 0)
-        return 0.0;
-    if (n < 65536) {
-        log2tab_init();
-        hist256_t h;
-        memset(&h, 0, sizeof h);
-        for (uint32_t i = 0; i < n; i++)
-            h256_add(&h, p[i]);
-        return h256_entropy(&h, n);
-    }
-    uint32_t *big = g_new0(uint32_t, 256);
-    for (uint32_t i = 0; i < n; i++)
-        big[p[i]]++;
-    double h = 0.0;
-    for (unsigned b = 0; b < 256; b++) {
-        if (big[b]) {
-            double q = (double)big[b] / (double)n;
-            h -= q * log2(q);
-        }
-    }
-    g_free(big);
-    return h;
-}
-
-double ma_feat_quantile_sorted(const double *s, unsigned n, double p)
-{
-    if (n == 0)
-        return 0.0;
-    double pos = (double)(n - 1) * p;
-    unsigned lo = (unsigned)floor(pos);
-    if (lo + 1 >= n)
-        return s[n - 1];
-    double frac = pos - (double)lo;
-    return s[lo] + (s[lo + 1] - s[lo]) * frac;
-}
-
-/* mean, population std, min, max of n values in x[0..n) (chronological). */
-typedef struct { double mean, std, min, max; } summary_t;
-
-static summary_t summarize(const double *x, unsigned n)
-{
-    summary_t s = {0, 0, 0, 0};
-    if (n == 0)
-        return s;
-    double sum = 0.0;
-    s.min = s.max = x[0];
-    for (unsigned i = 0; i < n; i++) {
-        sum += x[i];
-        if (x[i] < s.min)
-            s.min = x[i];
-        if (x[i] > s.max)
-            s.max = x[i];
-    }
-    s.mean = sum / n;
-    double ss = 0.0;
-    for (unsigned i = 0; i < n; i++)
-        ss += (x[i] - s.mean) * (x[i] - s.mean);
-    s.std = sqrt(ss / n);
-    return s;
-}
-
-/* A ring of the last `cap` doubles; ring_linear copies them oldest first. */
-typedef struct {
-    double  *v;
-    unsigned cap, n, head; /* head: index of the oldest */
-} ring_t;
-
-static void ring_push(ring_t *r, double x, double *evicted, bool *did_evict)
-{
-    *did_evict = false;
-    if (r->n < r->cap) {
-        r->v[(r->head + r->n) % r->cap] = x;
-        r->n++;
-    } else {
-        *evicted = r->v[r->head];
-        *did_evict = true;
-        r->v[r->head] = x;
-        r->head = (r->head + 1) % r->cap;
-    }
-}
-
-static void ring_linear(const ring_t *r, double *out)
-{
-    for (unsigned i = 0; i < r->n; i++)
-        out[i] = r->v[(r->head + i) % r->cap];
-}
-
-/* ---- outlier history: ring plus a sorted copy for quartiles ------------- */
-
-typedef struct {
-    double   ring_v[MA_FEAT_HIST];
-    double   sorted[MA_FEAT_HIST];
-    ring_t   ring;
-    /* Integer metrics (lengths, times in ns) keep exact sums: the z-score
-     * is then (n x - S1) / sqrt(n S2 - S1^2) with one rounding, and a
-     * constant history has exactly zero variance. Values beyond 2^40 make
-     * the sums unsafe in 128 bits: `big` counts them in the history and
-     * the two-pass formula on doubles is used while any is there. */
-    int64_t  iring[MA_FEAT_HIST];
-    int64_t  s1;
-    __int128 s2;
-    unsigned big;
-} hist_t;
-
-#define HIST_INT_MAX (INT64_C(1) << 40)
-
-static hist_t *hist_new(void)
-{
-    hist_t *h = g_new0(hist_t, 1);
-    h->ring.v = h->ring_v;
-    h->ring.cap = MA_FEAT_HIST;
-    return h;
-}
-
-static unsigned lower_bound(const double *s, unsigned n, double x)
-{
-    unsigned lo = 0, hi = n;
-    while (lo < hi) {
-        unsigned mid = (lo + hi) / 2;
-        if (s[mid] < x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-static void hist_add(hist_t *h, double x)
-{
-    double old;
-    bool evicted;
-    unsigned n = h->ring.n;
-    ring_push(&h->ring, x, &old, &evicted);
-    if (evicted) {
-        unsigned i = lower_bound(h->sorted, n, old);
-        memmove(&h->sorted[i], &h->sorted[i + 1], (n - i - 1) * sizeof(double));
-        n--;
-    }
-    unsigned j = lower_bound(h->sorted, n, x);
-    memmove(&h->sorted[j + 1], &h->sorted[j], (n - j) * sizeof(double));
-    h->sorted[j] = x;
-}
-
-/* Zero variance up to rounding: the mean of a constant non-integer history
- * (e.g. entropies) need not be exactly that constant, leaving a std of a
- * few 1e-16 (docs/features.md: std <= 1e-9 |mean| counts as 0). */
-static bool std_is_zero(double std, double mean)
-{
-    return std <= 1e-9 * fabs(mean);
-}
-
-/* Record z and the IQR test of x against the history's quartiles. */
-static void judge(const hist_t *h, double x, double z, ma_feat_rec_t *r, ma_out_metric_t m)
-{
-    unsigned n = h->ring.n;
-    double az = fabs(z);
-    double q1 = ma_feat_quantile_sorted(h->sorted, n, 0.25);
-    double q3 = ma_feat_quantile_sorted(h->sorted, n, 0.75);
-    double iqr = q3 - q1;
-    r->z[m] = z;
-    /* 1e-9 slack: a z exactly on a threshold is not decided by rounding */
-    r->sigma[m] = az > 3.0 + 1e-9 ? 3 : az > 2.0 + 1e-9 ? 2 : 0;
-    if (x < q1 - 1.5 * iqr || x > q3 + 1.5 * iqr)
-        r->bits |= MA_REC_IQR(m);
-    r->present |= MA_FEAT_HAS_OUT(m);
-}
-
-/* Judge x against the history (docs/features.md, Outliers), then add it.
- * Writes the z, sigma and iqr columns starting at col and sets the presence
- * bit when judged. The spec's thresholds: +-2 sigma investigate, +-3 sigma
- * strong, IQR fences Q1 - 1.5 IQR and Q3 + 1.5 IQR. */
-static void hist_judge_add(hist_t *h, double x, ma_feat_rec_t *r, ma_out_metric_t m)
-{
-    unsigned n = h->ring.n;
-    if (n >= MA_FEAT_HIST_MIN) {
-        double lin[MA_FEAT_HIST];
-        ring_linear(&h->ring, lin);
-        summary_t s = summarize(lin, n);
-        double z = std_is_zero(s.std, s.mean) ? 0.0 : (x - s.mean) / s.std;
-        judge(h, x, z, r, m);
-    }
-    hist_add(h, x);
-}
-
-/* The same for an integer metric xi (value xi / div); exact sums. */
-static void hist_judge_add_int(hist_t *h, int64_t xi, double div, ma_feat_rec_t *r, ma_out_metric_t m)
-{
-    unsigned n = h->ring.n;
-    bool xbig = xi > HIST_INT_MAX || xi < -HIST_INT_MAX;
-    double x = (double)xi / div; /* as the feature itself: ns / 1e9 */
-    if (n >= MA_FEAT_HIST_MIN) {
-        double z;
-        if (h->big || xbig) {
-            double lin[MA_FEAT_HIST];
-            ring_linear(&h->ring, lin);
-            summary_t s = summarize(lin, n);
-            z = std_is_zero(s.std, s.mean) ? 0.0 : (x - s.mean) / s.std;
-        } else {
-            __int128 var_n2 = (__int128)n * h->s2 - (__int128)h->s1 * h->s1; /* n^2 var */
-            __int128 num = (__int128)n * xi - h->s1;                          /* n (x - mean) */
-            double sd_n = sqrt((double)var_n2); /* n std */
-            z = std_is_zero(sd_n, (double)h->s1) ? 0.0 : (double)num / sd_n;
-        }
-        judge(h, x, z, r, m);
-    }
-    /* keep the exact sums and the integer ring in step with hist_add */
-    unsigned slot = (h->ring.head + h->ring.n) % h->ring.cap;
-    if (h->ring.n == h->ring.cap) {
-        slot = h->ring.head;
-        int64_t old = h->iring[slot];
-        if (old > HIST_INT_MAX || old < -HIST_INT_MAX)
-            h->big--;
-        else {
-            h->s1 -= old;
-            h->s2 -= (__int128)old * old;
-        }
-    }
-    h->iring[slot] = xi;
-    if (xbig)
-        h->big++;
-    else {
-        h->s1 += xi;
-        h->s2 += (__int128)xi * xi;
-    }
-    hist_add(h, x);
-}
-
 
 /* ---- engine state -------------------------------------------------------- */
 
@@ -494,7 +121,7 @@ static void pairw_free(gpointer p)
 
 ma_feat_engine_t *ma_feat_new(const ma_feat_config_t *cfg)
 {
-    log2tab_init();
+    ma_log2tab_init();
     ma_feat_engine_t *e = g_new0(ma_feat_engine_t, 1);
     e->cfg = *cfg;
     e->flows = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, flow_free);
@@ -517,85 +144,6 @@ void ma_feat_free(ma_feat_engine_t *e)
     g_hash_table_destroy(e->pairs);
     g_free(e->ev);
     g_free(e);
-}
-
-/* ---- validation (Modbus Application Protocol v1.1b3; docs/features.md 7) - */
-
-static bool fc_known(uint8_t base)
-{
-    switch (base) {
-    case 1: case 2: case 3: case 4: case 5: case 6: case 7: case 8:
-    case 11: case 12: case 15: case 16: case 17:
-    case 20: case 21: case 22: case 23: case 24: case 43:
-        return true;
-    default:
-        return (base >= 65 && base <= 72) || (base >= 100 && base <= 110);
-    }
-}
-
-/* The PDU size the function code requires (v1.1b3 6.1-6.17 and 7), or -1
- * when it does not fix one. pdu points at the function code. */
-static long required_pdu_size(const uint8_t *pdu, uint32_t n, bool is_request)
-{
-    uint8_t fc = pdu[0];
-    if (fc & 0x80)
-        return is_request ? -1 : 2; /* exception response: fc | 0x80, code */
-#define BC(off) ((off) < n ? (long)pdu[(off)] : LONG_MAX)
-    switch (fc) {
-    case 1: case 2: case 3: case 4:
-        return is_request ? 5 : (BC(1) == LONG_MAX ? LONG_MAX : 2 + BC(1));
-    case 5: case 6:
-        return 5;
-    case 15: case 16:
-        return is_request ? (BC(5) == LONG_MAX ? LONG_MAX : 6 + BC(5)) : 5;
-    case 23:
-        if (is_request)
-            return BC(9) == LONG_MAX ? LONG_MAX : 10 + BC(9);
-        return BC(1) == LONG_MAX ? LONG_MAX : 2 + BC(1);
-    default:
-        return -1;
-    }
-#undef BC
-}
-
-uint8_t ma_feat_validate(const uint8_t *adu, uint32_t len, bool is_request, bool strict_unit_id)
-{
-    uint8_t bad = 0;
-    if (len < 4 || adu[2] != 0 || adu[3] != 0)
-        bad |= MA_INVALID_PROTOCOL_ID;
-    if (len < 7)
-        return bad | MA_INVALID_UNIT_ID | MA_INVALID_FC | MA_INVALID_LENGTH;
-    uint8_t unit = adu[6];
-    bool unit_ok = strict_unit_id ? (unit >= 1 && unit <= 247) : (unit <= 247 || unit == 255);
-    if (!unit_ok)
-        bad |= MA_INVALID_UNIT_ID;
-    if (len < 8) {
-        bad |= MA_INVALID_FC | MA_INVALID_LENGTH;
-        return bad;
-    }
-    uint8_t fc = adu[7];
-    if (!fc_known(fc & 0x7f) || ((fc & 0x80) && is_request))
-        bad |= MA_INVALID_FC;
-    uint32_t mlen = ((uint32_t)adu[4] << 8) | adu[5];
-    if (mlen < 2 || mlen + 6 != len) {
-        bad |= MA_INVALID_LENGTH;
-    } else {
-        long need = required_pdu_size(adu + 7, len - 7, is_request);
-        if (need >= 0 && need != (long)(len - 7))
-            bad |= MA_INVALID_LENGTH;
-    }
-    return bad;
-}
-
-void ma_feat_invalid_text(uint8_t invalid, char *buf, size_t size)
-{
-    static const char *const names[] = {"protocol id", "unit id", "function code", "length"};
-    size_t used = 0;
-    buf[0] = '\0';
-    for (unsigned i = 0; i < 4 && used < size; i++) {
-        if (invalid & (1u << i))
-            used += (size_t)g_snprintf(buf + used, (gulong)(size - used), "%s%s", used ? ", " : "", names[i]);
-    }
 }
 
 /* ---- the 60 s window ------------------------------------------------------ */
@@ -736,7 +284,7 @@ static void roll_push(ring_t *r, double x)
 {
     double old;
     bool ev;
-    ring_push(r, x, &old, &ev);
+    ma_ring_push(r, x, &old, &ev);
 }
 
 static bool roll_summary(const ring_t *r, summary_t *s)
@@ -744,8 +292,8 @@ static bool roll_summary(const ring_t *r, summary_t *s)
     if (r->n < MA_FEAT_ROLL)
         return false;
     double lin[MA_FEAT_ROLL];
-    ring_linear(r, lin);
-    *s = summarize(lin, r->n);
+    ma_ring_linear(r, lin);
+    *s = ma_summarize(lin, r->n);
     return true;
 }
 
@@ -775,12 +323,12 @@ void ma_feat_pdu_rec(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_rec_t 
             h256_add(&hdr, a[i]);
         for (uint32_t i = 0; i < n; i++)
             h256_add(&all, a[i]);
-        r->fe = h256_entropy(&all, n);
-        r->he = h256_entropy(&hdr, nh);
+        r->fe = ma_h256_entropy(&all, n);
+        r->he = ma_h256_entropy(&hdr, nh);
         if (n > 8) {
             for (uint32_t i = 0; i < 8; i++)
                 h256_sub(&all, a[i]);
-            r->pe = h256_entropy(&all, n - 8);
+            r->pe = ma_h256_entropy(&all, n - 8);
         }
     } else {
         r->fe = ma_feat_entropy(a, n);
@@ -846,15 +394,15 @@ void ma_feat_pdu_rec(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_rec_t 
     /* outliers of the flow's metrics */
     if (has_td) {
         if (!f->h_td)
-            f->h_td = hist_new();
-        hist_judge_add_int(f->h_td, td_ns, 1e9, r, MA_OUT_TD);
+            f->h_td = ma_hist_new();
+        ma_hist_judge_add_int(f->h_td, td_ns, 1e9, r, MA_OUT_TD);
     }
     if (!f->h_pl)
-        f->h_pl = hist_new();
-    hist_judge_add_int(f->h_pl, (int64_t)n, 1.0, r, MA_OUT_PL);
+        f->h_pl = ma_hist_new();
+    ma_hist_judge_add_int(f->h_pl, (int64_t)n, 1.0, r, MA_OUT_PL);
     if (!f->h_pe)
-        f->h_pe = hist_new();
-    hist_judge_add(f->h_pe, pe, r, MA_OUT_PE);
+        f->h_pe = ma_hist_new();
+    ma_hist_judge_add(f->h_pe, pe, r, MA_OUT_PE);
 
     /* 6. the 60 s window */
     pairw_t *pw = NULL;
@@ -893,8 +441,8 @@ void ma_feat_pdu_rec(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_rec_t 
         r->span_ns = span;
         if (in->paired_response) {
             if (!pw->h_rt)
-                pw->h_rt = hist_new();
-            hist_judge_add_int(pw->h_rt, in->response_time, 1e9, r, MA_OUT_RT);
+                pw->h_rt = ma_hist_new();
+            ma_hist_judge_add_int(pw->h_rt, in->response_time, 1e9, r, MA_OUT_RT);
         }
     }
     if (in->paired_response) {

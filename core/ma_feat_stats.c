@@ -1,0 +1,249 @@
+/* ma_feat_stats.c - statistics of the feature engine (see ma_feat_stats.h)
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "ma_feat_stats.h"
+
+#include <glib.h>
+#include <math.h>
+#include <string.h>
+
+/* ---- small statistics ---------------------------------------------------- */
+
+/* log2 of 0..65535 (log2tab[0] unused), filled once. */
+static double log2tab[65536];
+
+void ma_log2tab_init(void)
+{
+    static gsize done = 0;
+    if (g_once_init_enter(&done)) {
+        for (unsigned k = 1; k < 65536; k++)
+            log2tab[k] = log2((double)k);
+        g_once_init_leave(&done, 1);
+    }
+}
+
+
+/* H = -sum q log2 q with log2 q = log2 c - log2 n (n < 65536). */
+double ma_h256_entropy(const hist256_t *h, uint32_t n)
+{
+    if (n == 0)
+        return 0.0;
+    double h_ = 0.0, ln = log2tab[n], dn = (double)n;
+    for (unsigned w = 0; w < 4; w++) {
+        uint64_t bits = h->present[w];
+        while (bits) {
+            unsigned b = (w << 6) | (unsigned)__builtin_ctzll(bits);
+            bits &= bits - 1;
+            uint16_t c = h->count[b];
+            h_ -= ((double)c / dn) * (log2tab[c] - ln);
+        }
+    }
+    return h_;
+}
+
+double ma_feat_entropy(const uint8_t *p, uint32_t n)
+{
+    if (n == 0)
+        return 0.0;
+    if (n < 65536) {
+        ma_log2tab_init();
+        hist256_t h;
+        memset(&h, 0, sizeof h);
+        for (uint32_t i = 0; i < n; i++)
+            h256_add(&h, p[i]);
+        return ma_h256_entropy(&h, n);
+    }
+    uint32_t *big = g_new0(uint32_t, 256);
+    for (uint32_t i = 0; i < n; i++)
+        big[p[i]]++;
+    double h = 0.0;
+    for (unsigned b = 0; b < 256; b++) {
+        if (big[b]) {
+            double q = (double)big[b] / (double)n;
+            h -= q * log2(q);
+        }
+    }
+    g_free(big);
+    return h;
+}
+
+double ma_feat_quantile_sorted(const double *s, unsigned n, double p)
+{
+    if (n == 0)
+        return 0.0;
+    double pos = (double)(n - 1) * p;
+    unsigned lo = (unsigned)floor(pos);
+    if (lo + 1 >= n)
+        return s[n - 1];
+    double frac = pos - (double)lo;
+    return s[lo] + (s[lo + 1] - s[lo]) * frac;
+}
+
+
+summary_t ma_summarize(const double *x, unsigned n)
+{
+    summary_t s = {0, 0, 0, 0};
+    if (n == 0)
+        return s;
+    double sum = 0.0;
+    s.min = s.max = x[0];
+    for (unsigned i = 0; i < n; i++) {
+        sum += x[i];
+        if (x[i] < s.min)
+            s.min = x[i];
+        if (x[i] > s.max)
+            s.max = x[i];
+    }
+    s.mean = sum / n;
+    double ss = 0.0;
+    for (unsigned i = 0; i < n; i++)
+        ss += (x[i] - s.mean) * (x[i] - s.mean);
+    s.std = sqrt(ss / n);
+    return s;
+}
+
+
+void ma_ring_push(ring_t *r, double x, double *evicted, bool *did_evict)
+{
+    *did_evict = false;
+    if (r->n < r->cap) {
+        r->v[(r->head + r->n) % r->cap] = x;
+        r->n++;
+    } else {
+        *evicted = r->v[r->head];
+        *did_evict = true;
+        r->v[r->head] = x;
+        r->head = (r->head + 1) % r->cap;
+    }
+}
+
+void ma_ring_linear(const ring_t *r, double *out)
+{
+    for (unsigned i = 0; i < r->n; i++)
+        out[i] = r->v[(r->head + i) % r->cap];
+}
+
+/* ---- outlier history: ring plus a sorted copy for quartiles ------------- */
+
+
+hist_t *ma_hist_new(void)
+{
+    hist_t *h = g_new0(hist_t, 1);
+    h->ring.v = h->ring_v;
+    h->ring.cap = MA_FEAT_HIST;
+    return h;
+}
+
+static unsigned lower_bound(const double *s, unsigned n, double x)
+{
+    unsigned lo = 0, hi = n;
+    while (lo < hi) {
+        unsigned mid = (lo + hi) / 2;
+        if (s[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static void hist_add(hist_t *h, double x)
+{
+    double old;
+    bool evicted;
+    unsigned n = h->ring.n;
+    ma_ring_push(&h->ring, x, &old, &evicted);
+    if (evicted) {
+        unsigned i = lower_bound(h->sorted, n, old);
+        memmove(&h->sorted[i], &h->sorted[i + 1], (n - i - 1) * sizeof(double));
+        n--;
+    }
+    unsigned j = lower_bound(h->sorted, n, x);
+    memmove(&h->sorted[j + 1], &h->sorted[j], (n - j) * sizeof(double));
+    h->sorted[j] = x;
+}
+
+/* Zero variance up to rounding: the mean of a constant non-integer history
+ * (e.g. entropies) need not be exactly that constant, leaving a std of a
+ * few 1e-16 (docs/features.md: std <= 1e-9 |mean| counts as 0). */
+static bool std_is_zero(double std, double mean)
+{
+    return std <= 1e-9 * fabs(mean);
+}
+
+/* Record z and the IQR test of x against the history's quartiles. */
+static void judge(const hist_t *h, double x, double z, ma_feat_rec_t *r, ma_out_metric_t m)
+{
+    unsigned n = h->ring.n;
+    double az = fabs(z);
+    double q1 = ma_feat_quantile_sorted(h->sorted, n, 0.25);
+    double q3 = ma_feat_quantile_sorted(h->sorted, n, 0.75);
+    double iqr = q3 - q1;
+    r->z[m] = z;
+    /* 1e-9 slack: a z exactly on a threshold is not decided by rounding */
+    r->sigma[m] = az > 3.0 + 1e-9 ? 3 : az > 2.0 + 1e-9 ? 2 : 0;
+    if (x < q1 - 1.5 * iqr || x > q3 + 1.5 * iqr)
+        r->bits |= MA_REC_IQR(m);
+    r->present |= MA_FEAT_HAS_OUT(m);
+}
+
+/* Judge x against the history (docs/features.md, Outliers), then add it.
+ * Writes the z, sigma and iqr columns starting at col and sets the presence
+ * bit when judged. The spec's thresholds: +-2 sigma investigate, +-3 sigma
+ * strong, IQR fences Q1 - 1.5 IQR and Q3 + 1.5 IQR. */
+void ma_hist_judge_add(hist_t *h, double x, ma_feat_rec_t *r, ma_out_metric_t m)
+{
+    unsigned n = h->ring.n;
+    if (n >= MA_FEAT_HIST_MIN) {
+        double lin[MA_FEAT_HIST];
+        ma_ring_linear(&h->ring, lin);
+        summary_t s = ma_summarize(lin, n);
+        double z = std_is_zero(s.std, s.mean) ? 0.0 : (x - s.mean) / s.std;
+        judge(h, x, z, r, m);
+    }
+    hist_add(h, x);
+}
+
+/* The same for an integer metric xi (value xi / div); exact sums. */
+void ma_hist_judge_add_int(hist_t *h, int64_t xi, double div, ma_feat_rec_t *r, ma_out_metric_t m)
+{
+    unsigned n = h->ring.n;
+    bool xbig = xi > HIST_INT_MAX || xi < -HIST_INT_MAX;
+    double x = (double)xi / div; /* as the feature itself: ns / 1e9 */
+    if (n >= MA_FEAT_HIST_MIN) {
+        double z;
+        if (h->big || xbig) {
+            double lin[MA_FEAT_HIST];
+            ma_ring_linear(&h->ring, lin);
+            summary_t s = ma_summarize(lin, n);
+            z = std_is_zero(s.std, s.mean) ? 0.0 : (x - s.mean) / s.std;
+        } else {
+            __int128 var_n2 = (__int128)n * h->s2 - (__int128)h->s1 * h->s1; /* n^2 var */
+            __int128 num = (__int128)n * xi - h->s1;                          /* n (x - mean) */
+            double sd_n = sqrt((double)var_n2); /* n std */
+            z = std_is_zero(sd_n, (double)h->s1) ? 0.0 : (double)num / sd_n;
+        }
+        judge(h, x, z, r, m);
+    }
+    /* keep the exact sums and the integer ring in step with hist_add */
+    unsigned slot = (h->ring.head + h->ring.n) % h->ring.cap;
+    if (h->ring.n == h->ring.cap) {
+        slot = h->ring.head;
+        int64_t old = h->iring[slot];
+        if (old > HIST_INT_MAX || old < -HIST_INT_MAX)
+            h->big--;
+        else {
+            h->s1 -= old;
+            h->s2 -= (__int128)old * old;
+        }
+    }
+    h->iring[slot] = xi;
+    if (xbig)
+        h->big++;
+    else {
+        h->s1 += xi;
+        h->s2 += (__int128)xi * xi;
+    }
+    hist_add(h, x);
+}
