@@ -78,6 +78,10 @@ typedef struct ma_txn {
     uint8_t       exc_code;      /* exception code when MA_TXN_EXCEPTION */
     uint8_t       outcome;       /* ma_outcome_t */
     uint16_t      flags;         /* MA_TXN_* */
+    /* set by ma_regs (core/ma_regs.h) on the request, read on its response */
+    int32_t       ref;           /* start address read (fc 23: read part), -1: none */
+    int32_t       count;         /* registers / bits read, -1: none */
+    uint32_t      poll_group;    /* 1-based poll group, 0: none */
     /* pending-queue links, private to ma_core.c */
     struct ma_txn *key_next;
     struct ma_txn *conn_prev, *conn_next;
@@ -113,6 +117,14 @@ typedef struct ma_pdu_in {
     uint8_t   exc_code;
     const uint8_t *adu;     /* the ADU bytes present (MBAP + PDU), for features */
     uint32_t  adu_len;
+    /* Register data as Wireshark's modbus dissector decoded it (ma_regs). */
+    int32_t   ref;          /* request: start address (fc 23: read start), -1: none */
+    int32_t   count;        /* request: quantity read or written, -1: none */
+    int32_t   wref;         /* fc 23 request: write start, -1: none */
+    const uint16_t *words;  /* register values carried (write request / read response) */
+    uint32_t  nwords;
+    const uint8_t *bits;    /* coil / discrete input values (0/1) carried */
+    uint32_t  nbits;
 } ma_pdu_in_t;
 
 /* Output: what the core made of one PDU; stable for the capture's lifetime. */

@@ -33,6 +33,7 @@ static void register_taps(void)
     register_tap_listener_modbus_an_table();
     register_tap_listener_modbus_an_features();
     register_tap_listener_modbus_an_flows();
+    register_tap_listener_modbus_an_registers();
 }
 
 void plugin_register(void)

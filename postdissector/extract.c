@@ -35,6 +35,18 @@ void ma_extract_register(ma_extract_ids_t *ids)
     ids->tcp_retrans = proto_registrar_get_id_byname("tcp.analysis.retransmission");
     ids->tcp_fast_retrans = proto_registrar_get_id_byname("tcp.analysis.fast_retransmission");
     ids->tcp_spurious_retrans = proto_registrar_get_id_byname("tcp.analysis.spurious_retransmission");
+    ids->ref = proto_registrar_get_id_byname("modbus.reference_num");
+    ids->read_ref = proto_registrar_get_id_byname("modbus.read_reference_num");
+    ids->write_ref = proto_registrar_get_id_byname("modbus.write_reference_num");
+    ids->word_cnt = proto_registrar_get_id_byname("modbus.word_cnt");
+    ids->read_word_cnt = proto_registrar_get_id_byname("modbus.read_word_cnt");
+    ids->bit_cnt = proto_registrar_get_id_byname("modbus.bit_cnt");
+    ids->data = proto_registrar_get_id_byname("modbus.data");
+    ids->bitval = proto_registrar_get_id_byname("modbus.bitval");
+    static const char *const regval[5] = {"modbus.regval_uint16", "modbus.regval_int16", "modbus.regval_uint32",
+                                          "modbus.regval_int32", "modbus.regval_float"};
+    for (int i = 0; i < 5; i++)
+        ids->regval[i] = proto_registrar_get_id_byname(regval[i]);
 }
 
 GArray *ma_extract_wanted(const ma_extract_ids_t *ids)
@@ -44,6 +56,9 @@ GArray *ma_extract_wanted(const ma_extract_ids_t *ids)
         ids->modbus_func_code, ids->modbus_exception_code, ids->ws_malformed,
         ids->tcp_stream, ids->tcp_flags, ids->tcp_retrans, ids->tcp_fast_retrans,
         ids->tcp_spurious_retrans,
+        ids->ref, ids->read_ref, ids->write_ref, ids->word_cnt, ids->read_word_cnt, ids->bit_cnt,
+        ids->data, ids->bitval, ids->regval[0], ids->regval[1], ids->regval[2], ids->regval[3],
+        ids->regval[4],
     };
     GArray *a = g_array_new(FALSE, FALSE, (guint)sizeof(int));
     for (size_t i = 0; i < G_N_ELEMENTS(all); i++)
@@ -91,6 +106,103 @@ static gboolean any_present(proto_tree *tree, int hf)
 {
     GPtrArray *a = hf > 0 ? proto_get_finfo_ptr_array(tree, hf) : NULL;
     return a && a->len > 0;
+}
+
+/* Cursors of the register-data fields of one frame. */
+typedef struct regcur {
+    cursor_t ref, read_ref, write_ref, word_cnt, read_word_cnt, bit_cnt, data, bitval, regval[5];
+} regcur_t;
+
+static void regcur_init(regcur_t *rc, const ma_extract_ids_t *ids, proto_tree *tree)
+{
+    cursor_init(&rc->ref, tree, ids->ref);
+    cursor_init(&rc->read_ref, tree, ids->read_ref);
+    cursor_init(&rc->write_ref, tree, ids->write_ref);
+    cursor_init(&rc->word_cnt, tree, ids->word_cnt);
+    cursor_init(&rc->read_word_cnt, tree, ids->read_word_cnt);
+    cursor_init(&rc->bit_cnt, tree, ids->bit_cnt);
+    cursor_init(&rc->data, tree, ids->data);
+    cursor_init(&rc->bitval, tree, ids->bitval);
+    for (int i = 0; i < 5; i++)
+        cursor_init(&rc->regval[i], tree, ids->regval[i]);
+}
+
+static int32_t take_uint(cursor_t *c, tvbuff_t *ds, gint start, gint end)
+{
+    field_info *fi = cursor_take(c, ds, start, end);
+    return fi ? (int32_t)fi_uint(fi) : -1;
+}
+
+/* Register data of the PDU at [start, end) of ds: the start and quantity of
+ * a request, and the register values / bits carried. Values are the bytes
+ * of Wireshark's "Register Value" items (any register format), read as
+ * 16-bit big-endian registers; fc 5/6 carry theirs in "Data". */
+static void extract_regs(regcur_t *rc, packet_info *pinfo, tvbuff_t *ds, gint start, gint end, ma_pdu_in_t *p)
+{
+    p->ref = take_uint(&rc->ref, ds, start, end);
+    int32_t rref = take_uint(&rc->read_ref, ds, start, end);
+    p->wref = take_uint(&rc->write_ref, ds, start, end);
+    int32_t wc = take_uint(&rc->word_cnt, ds, start, end);
+    int32_t rwc = take_uint(&rc->read_word_cnt, ds, start, end);
+    int32_t bc = take_uint(&rc->bit_cnt, ds, start, end);
+    field_info *data = cursor_take(&rc->data, ds, start, end);
+    uint8_t fc = p->fc & 0x7f;
+    p->count = fc == 23 ? rwc : (fc == 1 || fc == 2 || fc == 15) ? bc : (fc == 5 || fc == 6) ? 1 : wc;
+    if (fc == 23)
+        p->ref = rref;
+
+    unsigned nw = 0, cap = 0;
+    uint16_t *w = NULL;
+    for (int k = 0; k < 5; k++) {
+        field_info *fi;
+        while ((fi = cursor_take(&rc->regval[k], ds, start, end)) != NULL) {
+            if (fi->length != 2 && fi->length != 4)
+                continue;
+            if (!tvb_bytes_exist(fi->ds_tvb, fi->start, fi->length))
+                continue;
+            if (nw + 2 > cap) {
+                cap = cap ? cap * 2 : 64;
+                uint16_t *nwp = wmem_alloc_array(pinfo->pool, uint16_t, cap);
+                if (nw)
+                    memcpy(nwp, w, nw * sizeof *w);
+                w = nwp;
+            }
+            for (gint o = 0; o < fi->length; o += 2)
+                w[nw++] = tvb_get_ntohs(fi->ds_tvb, fi->start + o);
+        }
+    }
+    if (nw == 0 && data && (fc == 5 || fc == 6) && data->length == 2 &&
+        tvb_bytes_exist(data->ds_tvb, data->start, 2)) {
+        w = wmem_alloc(pinfo->pool, sizeof *w);
+        w[0] = tvb_get_ntohs(data->ds_tvb, data->start);
+        nw = 1;
+    }
+    if (fc == 5 && nw == 1) { /* ON = 0xFF00, OFF = 0x0000 (MAP v1.1b3, 6.5) */
+        uint8_t *b = wmem_alloc(pinfo->pool, 1);
+        b[0] = w[0] == 0xFF00;
+        p->bits = b;
+        p->nbits = 1;
+        return;
+    }
+    p->words = w;
+    p->nwords = nw;
+
+    unsigned nb = 0;
+    uint8_t *b = NULL;
+    cap = 0;
+    field_info *fi;
+    while ((fi = cursor_take(&rc->bitval, ds, start, end)) != NULL) {
+        if (nb + 1 > cap) {
+            cap = cap ? cap * 2 : 64;
+            uint8_t *nbp = wmem_alloc_array(pinfo->pool, uint8_t, cap);
+            if (nb)
+                memcpy(nbp, b, nb);
+            b = nbp;
+        }
+        b[nb++] = fvalue_get_uinteger64(&fi->value) != 0;
+    }
+    p->bits = b;
+    p->nbits = nb;
 }
 
 void ma_extract_addr(const address *a, ma_addr_t *out)
@@ -144,6 +256,8 @@ unsigned ma_extract_pdus(const ma_extract_ids_t *ids, proto_tree *tree, packet_i
     cursor_init(&c_fc, tree, ids->modbus_func_code);
     cursor_init(&c_exc, tree, ids->modbus_exception_code);
     cursor_init(&c_bad, tree, ids->ws_malformed);
+    regcur_t rc;
+    regcur_init(&rc, ids, tree);
 
     unsigned n = 0;
     for (guint i = 0; i < mb->len; i++) {
@@ -189,6 +303,7 @@ unsigned ma_extract_pdus(const ma_extract_ids_t *ids, proto_tree *tree, packet_i
         p->malformed = f_bad || !f_fc || !f_len || len < 2 || (gint)len + 6 != pfi->length ||
                        (f_pid && fi_uint(f_pid) != 0) ||
                        ((p->fc & 0x80) && !f_exc);
+        extract_regs(&rc, pinfo, ds, start, end, p);
     }
     return n;
 }

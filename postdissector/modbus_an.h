@@ -6,9 +6,11 @@
 #define MODBUS_AN_H
 
 #include <epan/packet.h>
+#include <epan/prefs.h>
 
 #include "ma_core.h"
 #include "ma_feat.h"
+#include "ma_regs.h"
 
 /* Registration (called from plugin/plugin.c). */
 void proto_register_modbus_an(void);
@@ -31,6 +33,15 @@ typedef struct ma_feat_tap {
     unsigned         index;     /* the PDU's index within its frame */
 } ma_feat_tap_t;
 
+/* The tap of register data (poll groups, heartbeats, watched registers):
+ * data is a const ma_regs_tap_t * for each PDU that has a register record. */
+#define MODBUS_AN_REGS_TAP "modbus_an.regs"
+
+typedef struct ma_regs_tap {
+    const ma_pdu_t      *pdu;
+    const ma_regs_rec_t *rec;
+} ma_regs_tap_t;
+
 /* The capture's analysis state (NULL outside a capture file). */
 ma_core_t *modbus_an_core(void);
 
@@ -41,6 +52,20 @@ void modbus_an_finalize(void);
 /* True when the features preference is on (features are computed). */
 gboolean modbus_an_features_enabled(void);
 
+/* Poll groups, heartbeats and watched registers of the capture (NULL
+ * outside a capture file). ma_regs_finalize'd by modbus_an_finalize. */
+ma_regs_t *modbus_an_regs(void);
+
+/* postdissector/regs_ui.c: fields, expert info, preferences and UATs of
+ * the register analysis. */
+void ma_regs_ui_register(int proto, module_t *m);
+/* A new engine from the preferences, hb_defs / pcap_monitor files and UATs
+ * (a bad file is reported with report_failure and skipped). */
+ma_regs_t *ma_regs_ui_new_engine(void);
+void ma_regs_ui_show(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, const ma_regs_t *regs,
+                     const ma_regs_rec_t *rec, wmem_strbuf_t *info);
+void register_tap_listener_modbus_an_registers(void);
+
 /* Effective preference values (validated). */
 const ma_config_t *modbus_an_config(void);
 
@@ -48,6 +73,7 @@ const ma_config_t *modbus_an_config(void);
 typedef struct ma_frame {
     unsigned   n;
     ma_feat_rec_t *feat; /* n feature records, or NULL when features are off */
+    const ma_regs_rec_t **regs; /* n register records (entries may be NULL), or NULL */
     ma_pdu_t   pdu[];
 } ma_frame_t;
 
@@ -60,6 +86,9 @@ typedef struct ma_extract_ids {
     int mbtcp, mbtcp_trans_id, mbtcp_prot_id, mbtcp_len, mbtcp_unit_id;
     int modbus, modbus_func_code, modbus_exception_code, ws_malformed;
     int tcp_stream, tcp_flags, tcp_retrans, tcp_fast_retrans, tcp_spurious_retrans;
+    /* register data (ma_regs) */
+    int ref, read_ref, write_ref, word_cnt, read_word_cnt, bit_cnt, data, bitval;
+    int regval[5]; /* uint16, int16, uint32, int32, float: Wireshark's register format */
 } ma_extract_ids_t;
 
 void ma_extract_register(ma_extract_ids_t *ids);

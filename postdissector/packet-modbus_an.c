@@ -28,6 +28,7 @@
 static int proto_modbus_an = -1;
 static int modbus_an_tap = -1;
 static int modbus_an_features_tap = -1;
+static int modbus_an_regs_tap = -1;
 static int expert_tap_id = -1;
 static dissector_handle_t modbus_an_handle;
 static dissector_table_t tcp_port_table;
@@ -88,6 +89,7 @@ static ma_config_t cfg;
 static ma_extract_ids_t ids;
 static ma_core_t *core;
 static ma_feat_engine_t *feat_engine;
+static ma_regs_t *regs;
 
 /* Modbus Application Protocol v1.1b3, 6 (public function codes). */
 static const value_string function_code_vals[] = {
@@ -150,10 +152,17 @@ const ma_config_t *modbus_an_config(void)
     return &cfg;
 }
 
+ma_regs_t *modbus_an_regs(void)
+{
+    return regs;
+}
+
 void modbus_an_finalize(void)
 {
     if (core)
         ma_core_finalize(core);
+    if (regs && core)
+        ma_regs_finalize(regs, ma_core_capture_end(core));
 }
 
 /* ---- preferences ---- */
@@ -228,6 +237,7 @@ static void modbus_an_init(void)
                                 .strict_unit_id = pref_strict_unit_id };
         feat_engine = ma_feat_new(&fc);
     }
+    regs = ma_regs_ui_new_engine();
 }
 
 static void modbus_an_cleanup(void)
@@ -237,6 +247,8 @@ static void modbus_an_cleanup(void)
     core = NULL;
     ma_feat_free(feat_engine);
     feat_engine = NULL;
+    ma_regs_free(regs);
+    regs = NULL;
 }
 
 /* ---- first pass ---- */
@@ -273,6 +285,7 @@ static ma_frame_t *first_pass(packet_info *pinfo, proto_tree *tree)
         fr = wmem_alloc(wmem_file_scope(), sizeof(ma_frame_t) + n * sizeof(ma_pdu_t));
         fr->n = n;
         fr->feat = feat_engine ? wmem_alloc_array(wmem_file_scope(), ma_feat_rec_t, n) : NULL;
+        fr->regs = NULL;
         for (unsigned i = 0; i < n; i++) {
             int dir = ma_core_stream_is_request(core, stream, &in[i].src, in[i].srcport);
             in[i].is_request = dir >= 0 ? dir == 1
@@ -282,6 +295,11 @@ static ma_frame_t *first_pass(packet_info *pinfo, proto_tree *tree)
             ma_core_pdu(core, &in[i], &fr->pdu[i]);
             if (fr->feat)
                 compute_features(&in[i], &fr->pdu[i], &fr->feat[i]);
+            const ma_regs_rec_t *rr = ma_regs_pdu(regs, &in[i], &fr->pdu[i]);
+            if (rr && !fr->regs)
+                fr->regs = wmem_alloc0_array(wmem_file_scope(), const ma_regs_rec_t *, n);
+            if (rr)
+                fr->regs[i] = rr;
         }
         p_add_proto_data(wmem_file_scope(), pinfo, proto_modbus_an, 0, fr);
     }
@@ -472,7 +490,7 @@ static void show_features(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, con
 }
 
 static void show_pdu(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const ma_pdu_t *pdu,
-                     const ma_feat_t *feat, gboolean final, wmem_strbuf_t *info)
+                     const ma_feat_t *feat, const ma_regs_rec_t *rr, gboolean final, wmem_strbuf_t *info)
 {
     gboolean req = pdu->kind == MA_PDU_REQUEST;
     proto_item *top = proto_tree_add_protocol_format(tree, proto_modbus_an, tvb, 0, 0,
@@ -502,6 +520,8 @@ static void show_pdu(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const 
         show_request(st, top, tvb, pinfo, pdu, final, info);
     else
         show_response(st, top, tvb, pinfo, pdu, info);
+    if (rr)
+        ma_regs_ui_show(st, tvb, pinfo, regs, rr, info);
     if (feat)
         show_features(st, tvb, pinfo, feat, info);
 }
@@ -530,7 +550,7 @@ static int dissect_modbus_an(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
     } else {
         /* Every frame was seen once: outcomes of pending requests are final. */
         if (!ma_core_finalized(core))
-            ma_core_finalize(core);
+            modbus_an_finalize();
         fr = p_get_proto_data(wmem_file_scope(), pinfo, proto_modbus_an, 0);
     }
     if (!fr)
@@ -547,8 +567,14 @@ static int dissect_modbus_an(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
     for (unsigned i = 0; i < fr->n; i++) {
         if (fx)
             ma_feat_expand(&fr->feat[i], &fx[i]);
-        show_pdu(tree, tvb, pinfo, &fr->pdu[i], feat_tree ? &fx[i] : NULL, final, info);
+        const ma_regs_rec_t *rr = fr->regs ? fr->regs[i] : NULL;
+        show_pdu(tree, tvb, pinfo, &fr->pdu[i], feat_tree ? &fx[i] : NULL, rr, final, info);
         tap_queue_packet(modbus_an_tap, pinfo, &fr->pdu[i]);
+        if (rr && have_tap_listener(modbus_an_regs_tap)) {
+            ma_regs_tap_t *rt = wmem_new(pinfo->pool, ma_regs_tap_t);
+            *rt = (ma_regs_tap_t){ &fr->pdu[i], rr };
+            tap_queue_packet(modbus_an_regs_tap, pinfo, rt);
+        }
         if (ft) {
             ft[i] = (ma_feat_tap_t){ &fr->pdu[i], &fx[i], i };
             tap_queue_packet(modbus_an_features_tap, pinfo, &ft[i]);
@@ -725,6 +751,8 @@ void proto_register_modbus_an(void)
         "Treat unit ids 0 and 255 as invalid (the specification's 1-247). Off: 0 and 255, "
         "usual on Modbus/TCP and gateways, are valid.", &pref_strict_unit_id);
 
+    ma_regs_ui_register(proto_modbus_an, m);
+
     ma_config_defaults(&cfg);
     modbus_an_handle = create_dissector_handle(dissect_modbus_an, proto_modbus_an);
     register_postdissector(modbus_an_handle);
@@ -732,6 +760,7 @@ void proto_register_modbus_an(void)
     register_cleanup_routine(modbus_an_cleanup);
     modbus_an_tap = register_tap(MODBUS_AN_TAP);
     modbus_an_features_tap = register_tap(MODBUS_AN_FEATURES_TAP);
+    modbus_an_regs_tap = register_tap(MODBUS_AN_REGS_TAP);
 }
 
 void proto_reg_handoff_modbus_an(void)

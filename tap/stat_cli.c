@@ -15,6 +15,7 @@
 #include <wsutil/report_message.h>
 
 #include "ma_flows.h"
+#include "ma_regs_report.h"
 #include "ma_report.h"
 
 typedef struct stat_ctx {
@@ -75,6 +76,8 @@ static void stat_draw(void *p)
         ma_report_text(stdout, st, modbus_an_config(), c->filter);
     if (c->flows)
         ma_flows_report_text(stdout, c->flows, FLOW_ROWS);
+    if (!c->csv)
+        ma_regs_report_text(stdout, modbus_an_regs());
     fflush(stdout);
     ma_stats_free(st);
 }

@@ -130,9 +130,10 @@ def load_cases():
         with open(truth) as fh:
             t = json.load(fh)
         args = list(t.get("decode_as") or [])
-        ports = _ports_from_args(args) | {int(t.get("server_port", 502))}
-        cases.append(Case("gen_" + t["capture"],
-                          os.path.join(REPO, "tests", "captures", "gen", t["capture"]), args, ports))
+        ports = _ports_from_args(args) | {int(t.get("server_port", t.get("port", 502)))}
+        # gen_heartbeat's truth (hbgen) names no capture: it is <name>.pcap.
+        cap = t.get("capture") or os.path.basename(truth).replace(".truth.json", ".pcap")
+        cases.append(Case("gen_" + cap, os.path.join(REPO, "tests", "captures", "gen", cap), args, ports))
     for exp in sorted(glob.glob(os.path.join(REPO, "tests", "captures", "edge", "*.expect.json"))):
         with open(exp) as fh:
             e = json.load(fh)

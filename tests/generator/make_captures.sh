@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# make_captures.sh - build mbgen, capture each scenario, write the ground truth
+# make_captures.sh - build mbgen and hbgen, capture each scenario, write the ground truth
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Usage (as root: port 502 and tcpdump need it):
 #   tests/generator/make_captures.sh [SCENARIO...]     (default: all)
 # Writes tests/captures/gen/<scenario>.pcap and <scenario>.truth.json, then
-# checks every capture against its truth with plain tshark (check_wire.py).
+# checks every capture against its truth with plain tshark (check_wire.py for
+# the mbgen scenarios, check_hb_wire.py for gen_heartbeat from hbgen).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -26,6 +27,9 @@ mkdir -p "$out"
 
 # shellcheck disable=SC2046
 cc -std=c11 -Wall -Wextra -Werror -o "$work/mbgen" "$here/mbgen.c" \
+    $(pkg-config --cflags --libs libmodbus) -lpthread
+# shellcheck disable=SC2046
+cc -std=c11 -Wall -Wextra -Werror -o "$work/hbgen" "$here/hbgen.c" \
     $(pkg-config --cflags --libs libmodbus) -lpthread
 
 start_capture() { # FILE PORT
@@ -89,12 +93,51 @@ run_scenario() { # NAME PORT HOLD
     echo "$name: $((SECONDS - t0)) s, $(stat -c %s "$pcap") bytes"
 }
 
+# gen_heartbeat: hbgen (periodic polling, values computed per poll) and its
+# own truth writer / wire check.
+run_heartbeat() { # NAME PORT
+    local name=$1 port=$2 pcap=$out/$1.pcap raw=$work/$1.raw.json
+    local t0=$SECONDS
+    if port_busy "$port"; then echo "port $port is in use" >&2; exit 1; fi
+    rm -f "$pcap" "$out/$name.truth.json"
+    start_capture "$pcap" "$port"
+    if ! "$work/hbgen" "$name" "$raw"; then
+        stop_capture
+        echo "hbgen $name failed" >&2
+        exit 1
+    fi
+    stop_capture
+    python3 "$here/make_hb_truth.py" "$raw" "$out/$name.truth.json"
+    chmod 644 "$pcap" "$out/$name.truth.json"
+    echo "$name: $((SECONDS - t0)) s, $(stat -c %s "$pcap") bytes"
+}
+
 want=("$@")
+wanted() { [ ${#want[@]} -eq 0 ] || [[ " ${want[*]} " == *" $1 "* ]]; }
 start=$SECONDS
 while read -r name port hold; do
-    if [ ${#want[@]} -gt 0 ] && [[ ! " ${want[*]} " == *" $name "* ]]; then continue; fi
-    run_scenario "$name" "$port" "$hold"
+    if wanted "$name"; then run_scenario "$name" "$port" "$hold"; fi
 done < <("$work/mbgen" --list)
+while read -r name port _; do
+    if wanted "$name"; then run_heartbeat "$name" "$port"; fi
+done < <("$work/hbgen" --list)
 echo "generation: $((SECONDS - start)) s"
 
-python3 "$here/check_wire.py" "$out"/*.truth.json
+# Check every truth present, each with the checker of its generator (the
+# formats differ).
+truths() { # GENERATOR
+    local name _
+    while read -r name _; do
+        if [ -e "$out/$name.truth.json" ]; then echo "$out/$name.truth.json"; fi
+    done < <("$work/$1" --list)
+}
+mapfile -t mb_truths < <(truths mbgen)
+mapfile -t hb_truths < <(truths hbgen)
+status=0
+if [ ${#mb_truths[@]} -gt 0 ]; then
+    python3 "$here/check_wire.py" "${mb_truths[@]}" || status=1
+fi
+if [ ${#hb_truths[@]} -gt 0 ]; then
+    python3 "$here/check_hb_wire.py" "${hb_truths[@]}" || status=1
+fi
+exit $status

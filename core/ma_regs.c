@@ -1,0 +1,474 @@
+/* ma_regs.c - poll groups and the dispatch of register data
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * A poll group is one distinct read: (pair, unit, fc, start, count). Its
+ * polls are the requests (TCP retransmissions excluded); a gap is a period
+ * longer than 1.5 x the median of the group's previous <= 31 periods (judged
+ * from the 4th period on). The reported cadence is the median of all
+ * periods, the jitter the population standard deviation of the periods
+ * that were not gaps. docs/heartbeats.md has the full contract.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ma_regs_int.h"
+
+#define MAX_PERIODS_STORED (4u * 1024u * 1024u) /* 32 MiB over all groups */
+#define ARENA_BLOCK (256u * 1024u)
+
+int ma_table_of_read_fc(uint8_t fc)
+{
+    switch (fc) {
+    case 1: return MA_TBL_COILS;
+    case 2: return MA_TBL_DISCRETE;
+    case 3: case 23: return MA_TBL_HOLDING;
+    case 4: return MA_TBL_INPUT;
+    default: return -1;
+    }
+}
+
+int ma_table_of_write_fc(uint8_t fc)
+{
+    switch (fc) {
+    case 5: case 15: return MA_TBL_COILS;
+    case 6: case 16: case 23: return MA_TBL_HOLDING;
+    default: return -1;
+    }
+}
+
+const char *ma_table_name(ma_table_t t)
+{
+    static const char *const names[] = {"coils", "discrete_inputs", "holding", "input"};
+    return (unsigned)t < MA_TBL_COUNT ? names[t] : "?";
+}
+
+bool ma_table_parse(const char *s, ma_table_t *out)
+{
+    static const struct { const char *name; ma_table_t t; } map[] = {
+        {"coils", MA_TBL_COILS}, {"coil", MA_TBL_COILS}, {"1", MA_TBL_COILS},
+        {"discrete_inputs", MA_TBL_DISCRETE}, {"discrete inputs", MA_TBL_DISCRETE},
+        {"discrete", MA_TBL_DISCRETE}, {"2", MA_TBL_DISCRETE},
+        {"holding", MA_TBL_HOLDING}, {"holding registers", MA_TBL_HOLDING}, {"3", MA_TBL_HOLDING},
+        {"input", MA_TBL_INPUT}, {"input registers", MA_TBL_INPUT}, {"4", MA_TBL_INPUT},
+    };
+    if (!s)
+        return false;
+    for (size_t i = 0; i < G_N_ELEMENTS(map); i++)
+        if (g_ascii_strcasecmp(s, map[i].name) == 0) {
+            *out = map[i].t;
+            return true;
+        }
+    return false;
+}
+
+const char *ma_hb_source_name(ma_hb_source_t s)
+{
+    static const char *const names[] = {"hb_defs", "pcap_monitor", "uat", "auto"};
+    return (unsigned)s < G_N_ELEMENTS(names) ? names[s] : "?";
+}
+
+void ma_regs_config_defaults(ma_regs_config_t *cfg)
+{
+    cfg->stall_polls = MA_REGS_DEFAULT_STALL_POLLS;
+    cfg->stall_factor = MA_REGS_DEFAULT_STALL_FACTOR;
+    cfg->auto_detect = true;
+    cfg->max_groups = 65536;
+    cfg->max_auto = 262144;
+    cfg->max_list = 1000;
+}
+
+/* ---- arena ---- */
+
+void *ma_regs_alloc(ma_regs_t *r, size_t size)
+{
+    size = (size + 15) & ~(size_t)15;
+    if (size > ARENA_BLOCK / 4) {
+        void *big = g_malloc0(size);
+        g_ptr_array_add(r->arena, big);
+        return big;
+    }
+    if (r->arena_size - r->arena_used < size) {
+        /* Keep the current block last so it stays the one we carve from. */
+        g_ptr_array_add(r->arena, g_malloc0(ARENA_BLOCK));
+        r->arena_used = 0;
+        r->arena_size = ARENA_BLOCK;
+        r->arena_cur = g_ptr_array_index(r->arena, r->arena->len - 1);
+    }
+    void *p = (char *)r->arena_cur + r->arena_used;
+    r->arena_used += size;
+    return p;
+}
+
+/* ---- keys ---- */
+
+typedef struct grp_key {
+    uint32_t pair;
+    uint16_t start, count;
+    uint8_t  unit, fc;
+} grp_key_t;
+
+static guint grp_hash(gconstpointer p)
+{
+    const grp_key_t *k = p;
+    return (k->pair * 2654435761u) ^ ((guint)k->start << 16 | k->count) ^ ((guint)k->unit << 8 | k->fc) * 40503u;
+}
+
+static gboolean grp_equal(gconstpointer a, gconstpointer b)
+{
+    const grp_key_t *x = a, *y = b;
+    return x->pair == y->pair && x->start == y->start && x->count == y->count && x->unit == y->unit &&
+           x->fc == y->fc;
+}
+
+static void def_copy(ma_hb_def_t *dst, const ma_hb_def_t *src)
+{
+    *dst = *src;
+    dst->name = g_strdup(src->name ? src->name : "");
+}
+
+ma_regs_t *ma_regs_new(const ma_regs_config_t *cfg, const ma_hb_def_t *defs, unsigned ndefs,
+                       const ma_watch_def_t *watches, unsigned nwatches)
+{
+    ma_regs_t *r = g_new0(ma_regs_t, 1);
+    if (cfg)
+        r->cfg = *cfg;
+    else
+        ma_regs_config_defaults(&r->cfg);
+    if (r->cfg.stall_polls < 1)
+        r->cfg.stall_polls = 1;
+    if (!(r->cfg.stall_factor >= 0) || !isfinite(r->cfg.stall_factor))
+        r->cfg.stall_factor = 0;
+    r->defs = g_new0(ma_hb_def_t, ndefs ? ndefs : 1);
+    for (unsigned i = 0; i < ndefs; i++)
+        def_copy(&r->defs[i], &defs[i]);
+    r->ndefs = ndefs;
+    r->def_used = g_new0(uint32_t, ndefs ? ndefs : 1);
+    r->wdefs = g_new0(ma_watch_def_t, nwatches ? nwatches : 1);
+    for (unsigned i = 0; i < nwatches; i++) {
+        r->wdefs[i] = watches[i];
+        r->wdefs[i].name = g_strdup(watches[i].name ? watches[i].name : "");
+    }
+    r->nwdefs = nwatches;
+    r->groups_by_key = g_hash_table_new_full(grp_hash, grp_equal, g_free, NULL);
+    r->groups = g_ptr_array_new();
+    r->hbs = g_ptr_array_new_with_free_func(ma_hb_free);
+    r->watches = g_ptr_array_new_with_free_func(ma_watch_free);
+    r->arena = g_ptr_array_new_with_free_func(g_free);
+    return r;
+}
+
+static void group_free(ma_poll_group_t *g)
+{
+    ma_grp_priv_t *p = g->priv;
+    g_array_free(p->hbrefs, TRUE);
+    g_array_free(p->wrefs, TRUE);
+    g_free(p->autos);
+    g_free(p->covered);
+    if (p->periods)
+        g_array_free(p->periods, TRUE);
+    g_free(p);
+    g_free(g->gap_list);
+    g_free(g);
+}
+
+void ma_regs_free(ma_regs_t *r)
+{
+    if (!r)
+        return;
+    for (guint i = 0; i < r->groups->len; i++)
+        group_free(g_ptr_array_index(r->groups, i));
+    g_ptr_array_free(r->groups, TRUE);
+    g_hash_table_destroy(r->groups_by_key);
+    if (r->hb_by_key)
+        g_hash_table_destroy(r->hb_by_key);
+    if (r->watch_by_key)
+        g_hash_table_destroy(r->watch_by_key);
+    g_ptr_array_free(r->hbs, TRUE);
+    g_ptr_array_free(r->watches, TRUE);
+    g_ptr_array_free(r->arena, TRUE);
+    for (unsigned i = 0; i < r->ndefs; i++)
+        g_free(r->defs[i].name);
+    g_free(r->defs);
+    g_free(r->def_used);
+    for (unsigned i = 0; i < r->nwdefs; i++)
+        g_free(r->wdefs[i].name);
+    g_free(r->wdefs);
+    g_free(r);
+}
+
+/* ---- poll groups ---- */
+
+static bool addr_match(const ma_addr_t *want, const ma_addr_t *have)
+{
+    return want->len == 0 || ma_addr_equal(want, have);
+}
+
+/* Does heartbeat definition d apply to group g? */
+static bool def_matches(const ma_hb_def_t *d, const ma_poll_group_t *g)
+{
+    if (d->table != g->table || !addr_match(&d->client, &g->pair->client) ||
+        !addr_match(&d->server, &g->pair->server) || (d->port >= 0 && d->port != g->pair->server_port) ||
+        (d->unit >= 0 && d->unit != g->unit))
+        return false;
+    if (d->poll_start >= 0 && d->poll_start != g->start)
+        return false;
+    if (d->poll_count >= 0 && d->poll_count != g->count)
+        return false;
+    unsigned words = g->table == MA_TBL_COILS || g->table == MA_TBL_DISCRETE ? 1 : d->words;
+    return d->reg >= g->start && (uint32_t)d->reg + words <= (uint32_t)g->start + g->count;
+}
+
+static ma_poll_group_t *group_new(ma_regs_t *r, const grp_key_t *key, const ma_pair_t *pair, ma_table_t table)
+{
+    ma_poll_group_t *g = g_new0(ma_poll_group_t, 1);
+    ma_grp_priv_t *p = g_new0(ma_grp_priv_t, 1);
+    g->priv = p;
+    g->pair = pair;
+    g->unit = key->unit;
+    g->fc = key->fc;
+    g->table = table;
+    g->start = key->start;
+    g->count = key->count;
+    p->hbrefs = g_array_new(FALSE, FALSE, sizeof(ma_ref_t));
+    p->wrefs = g_array_new(FALSE, FALSE, sizeof(ma_ref_t));
+    p->periods = g_array_new(FALSE, FALSE, sizeof(ma_ns_t));
+    p->covered = g_new0(uint8_t, g->count);
+    for (unsigned i = 0; i < r->ndefs; i++) {
+        const ma_hb_def_t *d = &r->defs[i];
+        if (!def_matches(d, g))
+            continue;
+        unsigned words = table == MA_TBL_COILS || table == MA_TBL_DISCRETE ? 1 : d->words;
+        ma_ref_t ref = {
+            .idx = ma_hb_instance(r, (int)i, pair, g->unit, table, d->reg, (uint8_t)words, d->name, d->source),
+            .inst = -1, .off = (uint16_t)(d->reg - g->start)};
+        g_array_append_val(p->hbrefs, ref);
+        for (unsigned w = 0; w < words; w++)
+            p->covered[ref.off + w] = 1;
+    }
+    bool regs = table == MA_TBL_HOLDING || table == MA_TBL_INPUT;
+    if (r->cfg.auto_detect && regs) {
+        if (r->auto_tracked + g->count <= r->cfg.max_auto) {
+            p->autos = g_new0(ma_auto_t, g->count);
+            r->auto_tracked += g->count;
+        } else {
+            r->auto_dropped += g->count;
+        }
+    }
+    ma_watch_group_refs(r, g);
+    return g;
+}
+
+static int cmp_ns(const void *a, const void *b)
+{
+    ma_ns_t x = *(const ma_ns_t *)a, y = *(const ma_ns_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Median of v[0..n) (n >= 1), sorting v in place: the lower middle value
+ * plus half the distance to the upper one for even n. */
+static ma_ns_t median_ns(ma_ns_t *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_ns);
+    return n % 2 ? v[n / 2] : v[n / 2 - 1] + (v[n / 2] - v[n / 2 - 1]) / 2;
+}
+
+/* One poll (request) of group g: period, gap judgment, statistics. */
+static void group_poll(ma_regs_t *r, ma_poll_group_t *g, const ma_pdu_in_t *in, ma_regs_rec_t *rec)
+{
+    ma_grp_priv_t *p = g->priv;
+    rec->period = -1;
+    if (g->polls == 0) {
+        g->first_frame = in->frame;
+        g->first_ts = in->ts;
+    } else {
+        ma_ns_t period = in->ts - g->last_ts;
+        rec->period = period;
+        bool gap = false;
+        if (p->nring >= 3) {
+            ma_ns_t tmp[G_N_ELEMENTS(p->ring)];
+            size_t n = MIN(p->nring, G_N_ELEMENTS(p->ring));
+            memcpy(tmp, p->ring, n * sizeof tmp[0]);
+            ma_ns_t cad = median_ns(tmp, n);
+            rec->cadence = cad;
+            if (cad > 0 && (double)period > MA_REGS_GAP_FACTOR * (double)cad) {
+                gap = true;
+                g->gaps++;
+                double k = floor((double)period / (double)cad + 0.5) - 1;
+                g->missed_polls += k < 1 ? 1 : (uint64_t)k;
+                if (g->gaps_listed < r->cfg.max_list) {
+                    g->gap_list = g_renew(ma_gap_t, g->gap_list, g->gaps_listed + 1);
+                    g->gap_list[g->gaps_listed++] = (ma_gap_t){
+                        .before_frame = g->last_frame, .after_frame = in->frame,
+                        .before_ts = g->last_ts, .after_ts = in->ts, .cadence = cad};
+                }
+            }
+        }
+        rec->gap = gap;
+        p->ring[p->nring++ % G_N_ELEMENTS(p->ring)] = period;
+        if (!gap) {
+            double x = (double)period / 1e9;
+            p->wn++;
+            double d = x - p->wmean;
+            p->wmean += d / (double)p->wn;
+            p->wm2 += d * (x - p->wmean);
+        }
+        if (r->periods_stored < MAX_PERIODS_STORED) {
+            g_array_append_val(p->periods, period);
+            r->periods_stored++;
+        } else {
+            g->periods_truncated = true;
+        }
+    }
+    g->polls++;
+    g->last_frame = in->frame;
+    g->last_ts = in->ts;
+}
+
+static ma_poll_group_t *group_of(ma_regs_t *r, const ma_pdu_in_t *in, const ma_pdu_t *pdu, ma_table_t table,
+                                 uint32_t *index)
+{
+    grp_key_t key = {.pair = pdu->pair->id, .start = (uint16_t)in->ref, .count = (uint16_t)in->count,
+                     .unit = in->unit, .fc = in->fc};
+    gpointer v = g_hash_table_lookup(r->groups_by_key, &key);
+    if (v) {
+        *index = GPOINTER_TO_UINT(v);
+        return g_ptr_array_index(r->groups, *index - 1);
+    }
+    if (r->groups->len >= r->cfg.max_groups) {
+        r->groups_dropped++;
+        return NULL;
+    }
+    ma_poll_group_t *g = group_new(r, &key, pdu->pair, table);
+    g_ptr_array_add(r->groups, g);
+    *index = r->groups->len;
+    g_hash_table_insert(r->groups_by_key, g_memdup2(&key, sizeof key), GUINT_TO_POINTER(*index));
+    return g;
+}
+
+/* The values of a paired read response, one per register / bit read. */
+static unsigned response_values(const ma_poll_group_t *g, const ma_pdu_in_t *in, uint16_t *vals)
+{
+    unsigned n = 0;
+    if (g->table == MA_TBL_COILS || g->table == MA_TBL_DISCRETE) {
+        n = MIN(MIN(in->nbits, g->count), 2048u);
+        for (unsigned i = 0; i < n; i++)
+            vals[i] = in->bits[i] ? 1 : 0;
+    } else {
+        n = MIN(MIN(in->nwords, g->count), 2048u);
+        memcpy(vals, in->words, n * sizeof vals[0]);
+    }
+    return n;
+}
+
+const ma_regs_rec_t *ma_regs_pdu(ma_regs_t *r, const ma_pdu_in_t *in, const ma_pdu_t *pdu)
+{
+    if (!r || !pdu->pair || in->malformed || (pdu->flags & MA_PDU_RETRANS))
+        return NULL;
+    if (pdu->kind == MA_PDU_REQUEST) {
+        ma_reg_obs_t wobs[64];
+        unsigned nw = r->nwdefs ? ma_watch_write(r, in, pdu, wobs, G_N_ELEMENTS(wobs)) : 0;
+        int table = ma_table_of_read_fc(in->fc);
+        ma_poll_group_t *g = NULL;
+        uint32_t gi = 0;
+        if (pdu->txn) {
+            pdu->txn->ref = in->ref;
+            pdu->txn->count = in->count;
+            pdu->txn->poll_group = 0;
+        }
+        if (table >= 0 && in->ref >= 0 && in->count > 0 && in->ref + in->count <= 65536 && pdu->txn) {
+            g = group_of(r, in, pdu, (ma_table_t)table, &gi);
+            if (g)
+                pdu->txn->poll_group = gi;
+        }
+        if (!g && nw == 0)
+            return NULL;
+        ma_regs_rec_t *rec = ma_regs_alloc(r, sizeof *rec + nw * sizeof(ma_reg_obs_t));
+        rec->period = -1;
+        if (g) {
+            rec->group = gi;
+            group_poll(r, g, in, rec);
+        }
+        if (nw) {
+            ma_reg_obs_t *o = (ma_reg_obs_t *)(rec + 1);
+            memcpy(o, wobs, nw * sizeof *o);
+            rec->reg = o;
+            rec->n_reg = (uint16_t)nw;
+        }
+        return rec;
+    }
+    /* A response: only the one that answers its request, not an exception. */
+    ma_txn_t *t = pdu->txn;
+    if (!t || !t->poll_group || t->resp_frame != in->frame || (pdu->flags & (MA_PDU_DUPLICATE | MA_PDU_EXCEPTION)))
+        return NULL;
+    ma_poll_group_t *g = g_ptr_array_index(r->groups, t->poll_group - 1);
+    ma_grp_priv_t *p = g->priv;
+    uint16_t vals[2048];
+    unsigned n = response_values(g, in, vals);
+    g->responses++;
+    ma_hb_obs_t hobs[256];
+    unsigned nh = 0;
+    for (guint k = 0; k < p->hbrefs->len && nh < G_N_ELEMENTS(hobs); k++) {
+        ma_ref_t *ref = &g_array_index(p->hbrefs, ma_ref_t, k);
+        const ma_hb_t *h = g_ptr_array_index(r->hbs, ref->idx);
+        if ((unsigned)ref->off + h->words > n)
+            continue;
+        uint32_t v = h->words == 2 ? (uint32_t)vals[ref->off] << 16 | vals[ref->off + 1] : vals[ref->off];
+        ma_hb_poll(r, ref->idx, v, in->frame, in->ts, &hobs[nh++]);
+    }
+    if (p->autos) {
+        ma_hb_obs_t scratch;
+        for (unsigned i = 0; i < n; i++) {
+            if (p->covered[i])
+                continue;
+            ma_hb_obs_t *dst = nh < G_N_ELEMENTS(hobs) ? &hobs[nh] : &scratch;
+            if (ma_auto_poll(r, g, i, vals[i], in->frame, in->ts, dst) && nh < G_N_ELEMENTS(hobs))
+                nh++;
+        }
+    }
+    ma_reg_obs_t robs[64];
+    unsigned nr = p->wrefs->len ? ma_watch_read(r, g, in, robs, G_N_ELEMENTS(robs)) : 0;
+    ma_regs_rec_t *rec = ma_regs_alloc(r, sizeof *rec + nh * sizeof(ma_hb_obs_t) + nr * sizeof(ma_reg_obs_t));
+    rec->group = t->poll_group;
+    rec->period = -1;
+    ma_hb_obs_t *ho = (ma_hb_obs_t *)(rec + 1);
+    memcpy(ho, hobs, nh * sizeof *ho);
+    ma_reg_obs_t *ro = (ma_reg_obs_t *)(ho + nh);
+    memcpy(ro, robs, nr * sizeof *ro);
+    rec->hb = nh ? ho : NULL;
+    rec->n_hb = (uint16_t)nh;
+    rec->reg = nr ? ro : NULL;
+    rec->n_reg = (uint16_t)nr;
+    return rec;
+}
+
+void ma_regs_finalize(ma_regs_t *r, ma_ns_t capture_end)
+{
+    if (!r || r->finalized)
+        return;
+    r->finalized = true;
+    for (guint i = 0; i < r->groups->len; i++) {
+        ma_poll_group_t *g = g_ptr_array_index(r->groups, i);
+        ma_grp_priv_t *p = g->priv;
+        if (p->periods->len)
+            g->cadence = median_ns((ma_ns_t *)(void *)p->periods->data, p->periods->len);
+        g->jitter_s = p->wn ? sqrt(p->wm2 / (double)p->wn) : 0;
+        g->stopped = g->polls >= 2 && g->cadence > 0 &&
+                     (double)(capture_end - g->last_ts) > MA_REGS_GAP_FACTOR * (double)g->cadence;
+    }
+    ma_hb_finalize(r);
+}
+
+unsigned ma_regs_hb_count(const ma_regs_t *r) { return r ? r->hbs->len : 0; }
+const ma_hb_t *ma_regs_hb(const ma_regs_t *r, unsigned i) { return g_ptr_array_index(r->hbs, i); }
+unsigned ma_regs_group_count(const ma_regs_t *r) { return r ? r->groups->len : 0; }
+const ma_poll_group_t *ma_regs_group(const ma_regs_t *r, unsigned i) { return g_ptr_array_index(r->groups, i); }
+unsigned ma_regs_watch_count(const ma_regs_t *r) { return r ? r->watches->len : 0; }
+const ma_watch_t *ma_regs_watch(const ma_regs_t *r, unsigned i) { return g_ptr_array_index(r->watches, i); }
+uint64_t ma_regs_groups_dropped(const ma_regs_t *r) { return r->groups_dropped; }
+uint64_t ma_regs_auto_dropped(const ma_regs_t *r) { return r->auto_dropped; }
+const ma_regs_config_t *ma_regs_config(const ma_regs_t *r) { return &r->cfg; }
+unsigned ma_regs_def_count(const ma_regs_t *r) { return r ? r->ndefs : 0; }
+const ma_hb_def_t *ma_regs_def(const ma_regs_t *r, unsigned i) { return &r->defs[i]; }
+uint32_t ma_regs_def_instances(const ma_regs_t *r, unsigned i) { return r->def_used[i]; }

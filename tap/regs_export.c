@@ -1,0 +1,151 @@
+/* regs_export.c - tshark -z modbus_an,registers,<file.csv>: every value of a
+ * watched register (read response or write request) and of a heartbeat
+ * (read response), one row each, in capture order.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Columns: frame, time (epoch seconds, 9 decimals), kind ("reg" or "hb"),
+ * name, pair, unit, table, address, access ("read"/"write"), value,
+ * previous (empty on the first observation), changed (0/1), state (hb:
+ * "stall" at the poll where a stall was detected, "stalled", "recovered",
+ * "reset", "wrap" joined with '+'; empty otherwise).
+ * Register records are final in the first pass, so one pass suffices.
+ */
+#include "modbus_an.h"
+
+#include <epan/stat_tap_ui.h>
+#include <epan/tap.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <wsutil/report_message.h>
+
+typedef struct {
+    char    *path;
+    FILE    *out;
+    guint64  rows;
+} regs_ctx_t;
+
+/* A CSV field: quoted when it holds a comma, quote or newline. */
+static void csv_str(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void row_head(FILE *f, packet_info *pinfo, const char *kind, const char *name, const char *pair,
+                     unsigned unit, ma_table_t table, unsigned addr, const char *access)
+{
+    fprintf(f, "%u,%" G_GINT64_FORMAT ".%09d,%s,", pinfo->num, (gint64)pinfo->abs_ts.secs, pinfo->abs_ts.nsecs,
+            kind);
+    csv_str(f, name);
+    fputc(',', f);
+    csv_str(f, pair);
+    fprintf(f, ",%u,%s,%u,%s,", unit, ma_table_name(table), addr, access);
+}
+
+static tap_packet_status regs_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const void *data,
+                                     tap_flags_t flags _U_)
+{
+    regs_ctx_t *c = p;
+    const ma_regs_tap_t *t = data;
+    const ma_regs_t *r = modbus_an_regs();
+    if (!c->out || !r)
+        return TAP_PACKET_DONT_REDRAW;
+    const char *pair = t->pdu->pair ? t->pdu->pair->label : "";
+    for (unsigned i = 0; i < t->rec->n_reg; i++) {
+        const ma_reg_obs_t *o = &t->rec->reg[i];
+        const ma_watch_t *w = ma_regs_watch(r, o->watch);
+        row_head(c->out, pinfo, "reg", w->def->name, pair, t->pdu->unit, w->def->table, w->def->addr,
+                 (o->flags & MA_REGO_WRITE) ? "write" : "read");
+        fprintf(c->out, "%.17g,", o->value);
+        if (!(o->flags & MA_REGO_FIRST))
+            fprintf(c->out, "%.17g", o->prev);
+        fprintf(c->out, ",%d,\n", (o->flags & MA_REGO_CHANGED) ? 1 : 0);
+        c->rows++;
+    }
+    for (unsigned i = 0; i < t->rec->n_hb; i++) {
+        const ma_hb_obs_t *o = &t->rec->hb[i];
+        const ma_hb_t *h = ma_regs_hb(r, o->hb);
+        row_head(c->out, pinfo, "hb", h->name, pair, h->unit, h->table, h->reg, "read");
+        fprintf(c->out, "%u,", o->value);
+        if (!(o->flags & MA_HBO_FIRST))
+            fprintf(c->out, "%u", o->prev);
+        fprintf(c->out, ",%d,", (o->flags & MA_HBO_CHANGED) ? 1 : 0);
+        static const struct { uint16_t flag; const char *name; } states[] = {
+            {MA_HBO_STALL, "stall"}, {MA_HBO_STALLED, "stalled"}, {MA_HBO_RECOVERED, "recovered"},
+            {MA_HBO_RESET, "reset"}, {MA_HBO_WRAP, "wrap"},
+        };
+        const char *sep = "";
+        for (size_t k = 0; k < G_N_ELEMENTS(states); k++)
+            if (o->flags & states[k].flag) {
+                fprintf(c->out, "%s%s", sep, states[k].name);
+                sep = "+";
+            }
+        fputc('\n', c->out);
+        c->rows++;
+    }
+    return TAP_PACKET_DONT_REDRAW;
+}
+
+static void regs_draw(void *p)
+{
+    regs_ctx_t *c = p;
+    if (!c->out)
+        return;
+    if (fflush(c->out) != 0)
+        report_failure("modbus_an: error writing %s: %s", c->path, g_strerror(errno));
+    printf("modbus_an registers: %" G_GUINT64_FORMAT " values written to %s\n", c->rows, c->path);
+}
+
+static void regs_finish(void *p)
+{
+    regs_ctx_t *c = p;
+    if (c->out)
+        fclose(c->out);
+    g_free(c->path);
+    g_free(c);
+}
+
+static void regs_init(const char *opt_arg, void *userdata _U_)
+{
+    static const char prefix[] = "modbus_an,registers,";
+    if (strncmp(opt_arg, prefix, sizeof prefix - 1) != 0 || !opt_arg[sizeof prefix - 1]) {
+        report_failure("modbus_an: usage: -z modbus_an,registers,<file.csv>");
+        return;
+    }
+    regs_ctx_t *c = g_new0(regs_ctx_t, 1);
+    c->path = g_strdup(opt_arg + sizeof prefix - 1);
+    c->out = fopen(c->path, "w");
+    if (!c->out) {
+        report_failure("modbus_an: can't write %s: %s", c->path, g_strerror(errno));
+        regs_finish(c);
+        return;
+    }
+    fputs("frame,time,kind,name,pair,unit,table,address,access,value,previous,changed,state\n", c->out);
+    GString *err = register_tap_listener(MODBUS_AN_REGS_TAP, c, NULL, TL_REQUIRES_NOTHING, NULL, regs_packet,
+                                         regs_draw, regs_finish);
+    if (err) {
+        report_failure("modbus_an: %s", err->str);
+        g_string_free(err, TRUE);
+        regs_finish(c);
+    }
+}
+
+static stat_tap_ui regs_ui = {
+    REGISTER_STAT_GROUP_GENERIC, NULL, "modbus_an,registers", regs_init, 0, NULL
+};
+
+void register_tap_listener_modbus_an_registers(void)
+{
+    register_stat_tap_ui(&regs_ui, NULL);
+}
