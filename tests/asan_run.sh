@@ -29,13 +29,21 @@ for f in "$shared"/*.pcap "$shared"/*.pcapng; do [ -f "$f" ] && caps+=("$f"); do
 # Corrupted copies of the small captures: random byte errors, fixed seeds.
 n=0
 for f in "$here"/captures/edge/*.pcap "$here"/captures/features/*.pcap "$here"/captures/gen/gen_faults.pcap \
-         "$shared"/digitalbond-diag-exceptions.pcap; do
+         "$here"/captures/gen/gen_heartbeat.pcap "$shared"/digitalbond-diag-exceptions.pcap; do
     [ -f "$f" ] || continue
     for seed in 1 2 3; do
         out="$work/corrupt-$seed-$(basename "$f")"
         editcap --seed "$seed" -E 0.02 "$f" "$out" 2>/dev/null && caps+=("$out") && n=$((n + 1))
     done
 done
+
+# Register analysis with every configuration source: the files are copied
+# where the unprivileged test user can read them.
+cp "$here"/fixtures/hb/hb_defs.json "$here"/fixtures/hb/pcap_monitor.json "$work/out/"
+regs_mode="-2 -V -o modbus_an.hb_defs_file:$work/out/hb_defs.json -o modbus_an.pcap_monitor_file:$work/out/pcap_monitor.json"
+regs_mode+=" -o uat:modbus_an_registers:\"w\",\"\",\"\",\"holding\",\"0\",\"f32\",\"CDAB\""
+regs_mode+=" -o uat:modbus_an_heartbeats:\"u\",\"\",\"\",\"\",\"\",\"holding\",\"1\",\"32\",\"\",\"\""
+regs_mode+=" -z modbus_an,registers,$work/out/r.csv -o modbus_an.hb_stall_polls:1"
 
 fail=0 runs=0
 for f in "${caps[@]}"; do
@@ -44,7 +52,8 @@ for f in "${caps[@]}"; do
     # once with the feature preferences that change the windows
     if [ "$(stat -c %s "$f")" -lt 400000 ]; then
         modes+=("-2 -V" "-2 -q -z modbus_an,table -z modbus_an,flows"
-                "-V -o modbus_an.feature_split_direction:TRUE -o modbus_an.strict_unit_id:TRUE")
+                "-V -o modbus_an.feature_split_direction:TRUE -o modbus_an.strict_unit_id:TRUE"
+                "$regs_mode")
     fi
     for mode in "${modes[@]}"; do
         # shellcheck disable=SC2086
