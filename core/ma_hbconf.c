@@ -139,6 +139,30 @@ static bool get_str(const jdoc_t *d, int obj, const char *key, char **out, const
     return true;
 }
 
+/* Offset just past the first complete top-level value of buf if it is an
+ * object or array (a string-aware bracket scan), or 0. */
+static size_t first_value_end(const char *buf)
+{
+    int depth = 0;
+    bool in_str = false;
+    for (size_t i = 0; buf[i]; i++) {
+        char c = buf[i];
+        if (in_str) {
+            if (c == '\\' && buf[i + 1])
+                i++;
+            else if (c == '"')
+                in_str = false;
+        } else if (c == '"') {
+            in_str = true;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if ((c == '}' || c == ']') && --depth == 0) {
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
 static bool doc_parse(jdoc_t *d, const char *text, size_t len, const char *fname, char **err)
 {
     memset(d, 0, sizeof *d);
@@ -152,6 +176,15 @@ static bool doc_parse(jdoc_t *d, const char *text, size_t len, const char *fname
     if (n > 0) {
         d->tok = g_new0(jsmntok_t, n);
         n = json_parse(d->buf, d->tok, (unsigned)n);
+    }
+    if (n == JSMN_ERROR_PART) {
+        /* jsmn reads trailing words as an unfinished value: say what it is. */
+        size_t end = first_value_end(d->buf);
+        const char *p = d->buf + end;
+        while (end && *p && g_ascii_isspace(*p))
+            p++;
+        if (end && *p)
+            return fail(err, fname, NULL, "not valid JSON (text after the top-level object)");
     }
     if (n <= 0)
         return fail(err, fname, NULL, "not valid JSON (%s)",
