@@ -75,12 +75,6 @@ uint32_t ma_hb_instance(ma_regs_t *r, int def, const ma_pair_t *pair, uint8_t un
     return r->hbs->len - 1;
 }
 
-static int cmp_ns(const void *a, const void *b)
-{
-    ma_ns_t x = *(const ma_ns_t *)a, y = *(const ma_ns_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* Median of the last <= 15 periods between the heartbeat's polls (0 before
  * 3 periods). */
 static ma_ns_t hb_cadence(const ma_hb_t *h)
@@ -90,7 +84,13 @@ static ma_ns_t hb_cadence(const ma_hb_t *h)
         return 0;
     ma_ns_t tmp[G_N_ELEMENTS(h->periods)];
     memcpy(tmp, h->periods, n * sizeof tmp[0]);
-    qsort(tmp, n, sizeof tmp[0], cmp_ns);
+    for (size_t i = 1; i < n; i++) { /* insertion sort: n <= 15 */
+        ma_ns_t x = tmp[i];
+        size_t j = i;
+        for (; j > 0 && tmp[j - 1] > x; j--)
+            tmp[j] = tmp[j - 1];
+        tmp[j] = x;
+    }
     return n % 2 ? tmp[n / 2] : tmp[n / 2 - 1] + (tmp[n / 2] - tmp[n / 2 - 1]) / 2;
 }
 
