@@ -212,6 +212,11 @@ static bool parse_pair_id(const char *s, ma_hb_def_t *def)
     if (!arrow)
         return false;
     char *client = g_strstrip(g_strndup(s, (gsize)(arrow - s)));
+    size_t cl = strlen(client);
+    if (cl >= 2 && client[0] == '[' && client[cl - 1] == ']') { /* "[::1]" */
+        memmove(client, client + 1, cl - 2);
+        client[cl - 2] = '\0';
+    }
     char *rest = g_strstrip(g_strdup(arrow + 2));
     char *colon = strrchr(rest, ':');
     bool ok = colon != NULL;

@@ -234,7 +234,6 @@ static ma_poll_group_t *group_new(ma_regs_t *r, const grp_key_t *key, const ma_p
     p->hbrefs = g_array_new(FALSE, FALSE, sizeof(ma_ref_t));
     p->wrefs = g_array_new(FALSE, FALSE, sizeof(ma_ref_t));
     p->periods = g_array_new(FALSE, FALSE, sizeof(ma_ns_t));
-    p->covered = g_new0(uint8_t, g->count);
     for (unsigned i = 0; i < r->ndefs; i++) {
         const ma_hb_def_t *d = &r->defs[i];
         if (!def_matches(d, g))
@@ -244,6 +243,8 @@ static ma_poll_group_t *group_new(ma_regs_t *r, const grp_key_t *key, const ma_p
             .idx = ma_hb_instance(r, (int)i, pair, g->unit, table, d->reg, (uint8_t)words, d->name, d->source),
             .inst = -1, .off = (uint16_t)(d->reg - g->start)};
         g_array_append_val(p->hbrefs, ref);
+        if (!p->covered)
+            p->covered = g_new0(uint8_t, g->count);
         for (unsigned w = 0; w < words; w++)
             p->covered[ref.off + w] = 1;
     }
@@ -252,6 +253,8 @@ static ma_poll_group_t *group_new(ma_regs_t *r, const grp_key_t *key, const ma_p
         if (r->auto_tracked + g->count <= r->cfg.max_auto) {
             p->autos = g_new0(ma_auto_t, g->count);
             r->auto_tracked += g->count;
+            if (!p->covered)
+                p->covered = g_new0(uint8_t, g->count);
         } else {
             r->auto_dropped += g->count;
         }
@@ -371,7 +374,8 @@ static unsigned response_values(const ma_poll_group_t *g, const ma_pdu_in_t *in,
             vals[i] = in->bits[i] ? 1 : 0;
     } else {
         n = MIN(MIN(in->nwords, g->count), 2048u);
-        memcpy(vals, in->words, n * sizeof vals[0]);
+        if (n)
+            memcpy(vals, in->words, n * sizeof vals[0]);
     }
     return n;
 }
@@ -391,7 +395,11 @@ const ma_regs_rec_t *ma_regs_pdu(ma_regs_t *r, const ma_pdu_in_t *in, const ma_p
             pdu->txn->count = in->count;
             pdu->txn->poll_group = 0;
         }
-        if (table >= 0 && in->ref >= 0 && in->count > 0 && in->ref + in->count <= 65536 && pdu->txn) {
+        /* MAP v1.1b3 6.1-6.4, 6.17: at most 2000 bits or 125 registers per
+         * read; a larger quantity is invalid and would only cost memory. */
+        int32_t maxq = table == MA_TBL_COILS || table == MA_TBL_DISCRETE ? 2000 : 125;
+        if (table >= 0 && in->ref >= 0 && in->count > 0 && in->count <= maxq && in->ref + in->count <= 65536 &&
+            pdu->txn) {
             g = group_of(r, in, pdu, (ma_table_t)table, &gi);
             if (g)
                 pdu->txn->poll_group = gi;

@@ -193,7 +193,7 @@ static double value_at(const ma_watch_def_t *d, ma_table_t table, const uint16_t
 {
     if (table == MA_TBL_COILS || table == MA_TBL_DISCRETE)
         return bits[off] ? 1 : 0;
-    return ma_watch_decode(d->type == MA_VT_BOOL ? MA_VT_U16 : d->type, d->order, words + off);
+    return ma_watch_decode(d->type, d->order, words + off); /* bool: register != 0 */
 }
 
 unsigned ma_watch_read(ma_regs_t *r, ma_poll_group_t *g, const ma_pdu_in_t *in, ma_reg_obs_t *out, unsigned max)
@@ -223,6 +223,8 @@ unsigned ma_watch_write(ma_regs_t *r, const ma_pdu_in_t *in, const ma_pdu_t *pdu
     int32_t start = in->fc == 23 ? in->wref : in->ref;
     bool bitt = table == MA_TBL_COILS;
     uint32_t n = bitt ? in->nbits : in->nwords;
+    if (in->fc != 23 && in->count >= 0 && (uint32_t)in->count < n)
+        n = (uint32_t)in->count; /* values past the request's quantity are not written */
     if (start < 0 || n == 0)
         return 0;
     unsigned k = 0;
