@@ -205,7 +205,18 @@ static void doc_free(jdoc_t *d)
     g_free(d->tok);
 }
 
-/* "client->server:port"; IPv6 servers as "[addr]:port". */
+/* End of a parse: on success move the definitions to out, else drop them
+ * (a bad file is rejected as a whole); free the document. */
+static bool finish(jdoc_t *d, GPtrArray *defs, GPtrArray *out, bool ok)
+{
+    for (guint k = 0; ok && k < defs->len; k++)
+        g_ptr_array_add(out, g_steal_pointer(&defs->pdata[k]));
+    g_ptr_array_free(defs, TRUE); /* frees what was not moved */
+    doc_free(d);
+    return ok;
+}
+
+/* "client->server:port"; IPv6 addresses may be bracketed: "[::1]". */
 static bool parse_pair_id(const char *s, ma_hb_def_t *def)
 {
     const char *arrow = strstr(s, "->");
@@ -286,13 +297,7 @@ bool ma_hbconf_parse_hbdefs(const char *text, size_t len, const char *fname, GPt
         g_free(pair);
         g_free(name);
     }
-    if (ok)
-        for (guint k = 0; k < defs->len; k++)
-            g_ptr_array_add(out, g_steal_pointer(&defs->pdata[k]));
-    g_ptr_array_set_free_func(defs, ok ? NULL : ma_hb_def_free);
-    g_ptr_array_free(defs, TRUE);
-    doc_free(&d);
-    return ok;
+    return finish(&d, defs, out, ok);
 }
 
 bool ma_hbconf_parse_monitor(const char *text, size_t len, const char *fname, GPtrArray *out, char **err)
@@ -351,13 +356,7 @@ bool ma_hbconf_parse_monitor(const char *text, size_t len, const char *fname, GP
         g_free(table);
         g_free(cname);
     }
-    if (ok)
-        for (guint k = 0; k < defs->len; k++)
-            g_ptr_array_add(out, g_steal_pointer(&defs->pdata[k]));
-    g_ptr_array_set_free_func(defs, ok ? NULL : ma_hb_def_free);
-    g_ptr_array_free(defs, TRUE);
-    doc_free(&d);
-    return ok;
+    return finish(&d, defs, out, ok);
 }
 
 bool ma_hbconf_load(const char *path, bool monitor, GPtrArray *out, char **err)
