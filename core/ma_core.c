@@ -360,6 +360,37 @@ static ma_conn_t *conn_get(ma_core_t *core, const ma_pdu_in_t *in)
     return c;
 }
 
+const ma_pair_t *ma_core_pair(ma_core_t *core, const ma_addr_t *client,
+                              const ma_addr_t *server, uint16_t server_port)
+{
+    return pair_get(core, client, server, server_port);
+}
+
+uint32_t ma_core_pair_count(const ma_core_t *core)
+{
+    return core->pair_list->len;
+}
+
+const ma_pair_t *ma_core_pair_at(const ma_core_t *core, uint32_t id)
+{
+    return id < core->pair_list->len ? g_ptr_array_index(core->pair_list, id) : NULL;
+}
+
+uint32_t ma_core_txn_count(const ma_core_t *core)
+{
+    if (core->blocks->len == 0)
+        return 0;
+    return (core->blocks->len - 1) * MA_TXN_BLOCK + core->block_used;
+}
+
+ma_txn_t *ma_core_txn_at(ma_core_t *core, uint32_t i)
+{
+    if (i >= ma_core_txn_count(core))
+        return NULL;
+    ma_txn_t *blk = g_ptr_array_index(core->blocks, i / MA_TXN_BLOCK);
+    return &blk[i % MA_TXN_BLOCK];
+}
+
 const ma_pair_t *ma_core_stream_pair(const ma_core_t *core, uint32_t stream)
 {
     ma_conn_t *c = g_hash_table_lookup(core->conns, GUINT_TO_POINTER(stream));

@@ -48,6 +48,23 @@ typedef enum {
 #define MA_TXN_SUPERSEDED   0x0008u /* missed: key reused after the timeout ran out */
 #define MA_TXN_EVICTED      0x0010u /* missed: pending table full, oldest dropped */
 #define MA_TXN_EXCEPTION    0x0020u /* answered with an exception response */
+#define MA_TXN_RETRANS      0x0040u /* a TCP retransmission carried its request or response
+                                       (retrans_frame: the first; core/ma_net.h) */
+#define MA_TXN_RETRIED      0x0080u /* the client sent the same request again (a retry) before
+                                       an answer came (core/ma_net.h) */
+#define MA_TXN_RETRANS_INFERRED 0x0100u /* MA_TXN_RETRANS from sequence numbers only: the
+                                       retransmitted bytes were never decoded as Modbus */
+
+/* Why a delayed, late or missed transaction was slow (core/ma_cause.h). */
+typedef enum {
+    MA_CAUSE_NONE = 0,        /* not delayed, late or missed (or not decided yet) */
+    MA_CAUSE_STP,             /* within stp_window after a topology change */
+    MA_CAUSE_TCP_RETRANS,     /* TCP retransmitted its bytes or its connection's */
+    MA_CAUSE_CONNECTION,      /* the connection was reset, closed or reopened */
+    MA_CAUSE_RETRY,           /* the client retried the request */
+    MA_CAUSE_SERVER,          /* none of the above: the server was slow */
+    MA_CAUSE_N
+} ma_cause_t;
 
 typedef struct ma_addr {
     uint8_t len;        /* 4 (IPv4) or 16 (IPv6); 0 = unknown */
@@ -82,6 +99,13 @@ typedef struct ma_txn {
     int32_t       ref;           /* start address read (fc 23: read part), -1: none */
     int32_t       count;         /* registers / bits read, -1: none */
     uint32_t      poll_group;    /* 1-based poll group, 0: none */
+    /* set by ma_net (core/ma_net.h) in the first pass */
+    uint32_t      retry_of;      /* this request repeats the request in that frame, 0: none */
+    uint32_t      retried_by;    /* the first retry of this request, 0: none */
+    uint32_t      retrans_frame; /* first TCP retransmission of its request/response, 0: none */
+    /* set by ma_cause_decide (core/ma_cause.h) after the first pass */
+    uint8_t       cause;         /* ma_cause_t */
+    uint32_t      cause_frame;   /* the frame that is the evidence (0: none, cause server) */
     /* pending-queue links, private to ma_core.c */
     struct ma_txn *key_next;
     struct ma_txn *conn_prev, *conn_next;
@@ -189,6 +213,18 @@ bool ma_core_finalized(const ma_core_t *core);
 /* The time of the last frame noted, and the number of pending requests. */
 ma_ns_t ma_core_capture_end(const ma_core_t *core);
 uint32_t ma_core_pending_count(const ma_core_t *core);
+
+/* The pair of (client, server, server_port), created if new (the same
+ * pairs the PDUs use, so ma_net's connection records share them). */
+const ma_pair_t *ma_core_pair(ma_core_t *core, const ma_addr_t *client,
+                              const ma_addr_t *server, uint16_t server_port);
+/* Pairs by id (0 .. count-1). */
+uint32_t ma_core_pair_count(const ma_core_t *core);
+const ma_pair_t *ma_core_pair_at(const ma_core_t *core, uint32_t id);
+
+/* Every transaction in creation (request frame) order: 0 .. count-1. */
+uint32_t ma_core_txn_count(const ma_core_t *core);
+ma_txn_t *ma_core_txn_at(ma_core_t *core, uint32_t i);
 
 /* Look up the pair of a connection already seen (NULL if unknown). */
 const ma_pair_t *ma_core_stream_pair(const ma_core_t *core, uint32_t stream);

@@ -10,10 +10,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <wsutil/wsjson.h>
 
+#include "ma_net.h"
 #include "ma_regs.h"
 
 #define MAX_TOKENS 1000000
@@ -371,6 +373,121 @@ bool ma_hbconf_load(const char *path, bool monitor, GPtrArray *out, char **err)
     }
     bool ok = monitor ? ma_hbconf_parse_monitor(text, len, path, out, err)
                       : ma_hbconf_parse_hbdefs(text, len, path, out, err);
+    g_free(text);
+    return ok;
+}
+
+/* ---- expected topology (pcap_monitor.json "ip_addrs" and "ips") ---- */
+
+void ma_expect_free(gpointer p)
+{
+    ma_expect_t *e = p;
+    if (e) {
+        g_free(e->name);
+        g_free(e);
+    }
+}
+
+static ma_expect_t *expect_new(const ma_addr_t *server, long port, const char *name)
+{
+    ma_expect_t *e = g_new0(ma_expect_t, 1);
+    e->server = *server;
+    e->port = (uint16_t)port;
+    e->name = g_strdup(name);
+    return e;
+}
+
+/* "ip_addrs": {"server ip": [port, ...] or port, ...} */
+static bool parse_ip_addrs(const jdoc_t *d, int obj, const char *fname, GPtrArray *out, char **err)
+{
+    if (d->tok[obj].type != JSMN_OBJECT)
+        return fail(err, fname, NULL, "\"ip_addrs\" must be an object of server IP -> list of ports");
+    int i = obj + 1;
+    for (int k = 0; k < d->tok[obj].size; k++) {
+        char *ip = tok_text(d, i);
+        char entry[96];
+        g_snprintf(entry, sizeof entry, "ip_addrs.%s", ip ? ip : "?");
+        ma_addr_t a;
+        bool ok = (ip && ma_addr_parse(ip, &a)) ||
+                  fail(err, fname, entry, "\"%s\" is not an IP address", ip ? ip : "?");
+        int v = i + 1;
+        int nports = d->tok[v].type == JSMN_ARRAY ? d->tok[v].size : 1;
+        int p = d->tok[v].type == JSMN_ARRAY ? v + 1 : v;
+        for (int j = 0; ok && j < nports; j++, p = skip(d, p)) {
+            char *t = d->tok[p].type == JSMN_PRIMITIVE ? tok_text(d, p) : NULL;
+            char *end = NULL;
+            long port = t ? strtol(t, &end, 10) : -1;
+            if (!t || !end || *end || port < 1 || port > 65535)
+                ok = fail(err, fname, entry, "ports must be integers 1..65535");
+            else
+                g_ptr_array_add(out, expect_new(&a, port, entry));
+            g_free(t);
+        }
+        g_free(ip);
+        if (!ok)
+            return false;
+        i = skip(d, v);
+    }
+    return true;
+}
+
+/* "ips": {"client": [{"dest_ip": ..., "dest_port": ...}, ...], ...} */
+static bool parse_ips(const jdoc_t *d, int obj, const char *fname, GPtrArray *out, char **err)
+{
+    if (d->tok[obj].type != JSMN_OBJECT)
+        return fail(err, fname, NULL, "\"ips\" must be an object");
+    int arr = member(d, obj, "client");
+    if (arr < 0)
+        return true;
+    if (d->tok[arr].type != JSMN_ARRAY)
+        return fail(err, fname, NULL, "\"ips\".\"client\" must be a list");
+    int i = arr + 1;
+    for (int k = 0; k < d->tok[arr].size; k++, i = skip(d, i)) {
+        char entry[64];
+        g_snprintf(entry, sizeof entry, "ips.client[%d]", k);
+        if (d->tok[i].type != JSMN_OBJECT)
+            return fail(err, fname, entry, "must be an object");
+        char *ip = NULL;
+        long port = 0;
+        ma_addr_t a;
+        bool ok = get_str(d, i, "dest_ip", &ip, entry, err);
+        if (ok && !ma_addr_parse(ip, &a))
+            ok = fail(err, fname, entry, "\"dest_ip\" is not an IP address: \"%s\"", ip);
+        ok = ok && get_int(d, i, "dest_port", 1, 65535, &port, entry, err);
+        if (ok)
+            g_ptr_array_add(out, expect_new(&a, port, entry));
+        g_free(ip);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+bool ma_hbconf_parse_expect(const char *text, size_t len, const char *fname, GPtrArray *out, char **err)
+{
+    jdoc_t d;
+    GPtrArray *exp = g_ptr_array_new_with_free_func(ma_expect_free);
+    bool ok = doc_parse(&d, text, len, fname, err);
+    int ia = ok ? member(&d, 0, "ip_addrs") : -1;
+    if (ok && ia >= 0)
+        ok = parse_ip_addrs(&d, ia, fname, exp, err);
+    int ic = ok ? member(&d, 0, "ips") : -1;
+    if (ok && ic >= 0)
+        ok = parse_ips(&d, ic, fname, exp, err);
+    return finish(&d, exp, out, ok);
+}
+
+bool ma_hbconf_load_expect(const char *path, GPtrArray *out, char **err)
+{
+    gchar *text = NULL;
+    gsize len = 0;
+    GError *ge = NULL;
+    if (!g_file_get_contents(path, &text, &len, &ge)) {
+        fail(err, path, NULL, "cannot read: %s", ge->message);
+        g_error_free(ge);
+        return false;
+    }
+    bool ok = ma_hbconf_parse_expect(text, len, path, out, err);
     g_free(text);
     return ok;
 }

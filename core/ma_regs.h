@@ -276,6 +276,13 @@ bool ma_hbconf_parse_monitor(const char *text, size_t len, const char *fname, GP
 /* Read the file and parse it. */
 bool ma_hbconf_load(const char *path, bool monitor, GPtrArray *out, char **err);
 void ma_hb_def_free(gpointer def);
+/* Parse pcap_monitor.json's expected topology: "ip_addrs" (server IP ->
+ * list of ports) and "ips"."client" ({dest_ip, dest_port} entries); other
+ * keys are ignored. Appends ma_expect_t * (core/ma_net.h; free with
+ * ma_expect_free) with name "ip_addrs.IP" / "ips.client[K]". */
+bool ma_hbconf_parse_expect(const char *text, size_t len, const char *fname, GPtrArray *out, char **err);
+bool ma_hbconf_load_expect(const char *path, GPtrArray *out, char **err);
+void ma_expect_free(gpointer e);
 /* Parse "a.b.c.d" / IPv6 text into an address. */
 bool ma_addr_parse(const char *s, ma_addr_t *out);
 

@@ -11,6 +11,8 @@
 #include "ma_core.h"
 #include "ma_feat.h"
 #include "ma_regs.h"
+#include "ma_net.h"
+#include "ma_stp.h"
 
 /* Registration (called from plugin/plugin.c). */
 void proto_register_modbus_an(void);
@@ -66,11 +68,52 @@ void ma_regs_ui_show(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, const ma
                      const ma_regs_rec_t *rec, wmem_strbuf_t *info);
 void register_tap_listener_modbus_an_registers(void);
 
+/* The pcap_monitor_file preference (regs_ui.c; also read for topology). */
+const char *ma_regs_ui_monitor_file(void);
+
+/* True if port is a Modbus server port (server_ports, or mbtcp's port /
+ * Decode As in the tcp.port table). */
+gboolean modbus_an_is_server_port(guint32 port);
+
+/* Parse a number of seconds >= 0 (a preference); false on anything else. */
+gboolean modbus_an_parse_seconds(const char *s, ma_ns_t *out);
+
+/* The capture's network and Spanning Tree engines (NULL outside a capture
+ * file); finalized (and causes decided) by modbus_an_finalize. */
+ma_net_t *modbus_an_net(void);
+ma_stp_t *modbus_an_stp(void);
+
+/* postdissector/feat_ui.c: the feature fields (docs/features.md). */
+void ma_feat_ui_register(int proto);
+void ma_feat_ui_show(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, const ma_feat_t *f, wmem_strbuf_t *info);
+/* True if someone reads the feature items of this tree. */
+gboolean ma_feat_ui_wanted(proto_tree *tree, int proto, int expert_tap_id);
+
+/* postdissector/net_ui.c */
+struct ma_extract_net_ids;
+void ma_net_ui_register(int proto, module_t *m);
+ma_net_t *ma_net_ui_new_engine(ma_core_t *core);
+ma_ns_t ma_net_ui_stp_window(void);
+const ma_seg_rec_t *ma_net_ui_segment(ma_net_t *net, const struct ma_extract_net_ids *nids, proto_tree *tree,
+                                      packet_info *pinfo, uint32_t stream, uint32_t tcp_flags,
+                                      const ma_pdu_in_t *in, const ma_pdu_t *out, unsigned n,
+                                      gboolean (*is_server_port)(guint32));
+const ma_bpdu_rec_t *ma_net_ui_bpdu(ma_stp_t *stp, const struct ma_extract_net_ids *nids, proto_tree *tree,
+                                    packet_info *pinfo);
+void ma_net_ui_show_seg(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const ma_seg_rec_t *r,
+                        gboolean final, wmem_strbuf_t *info);
+void ma_net_ui_show_txn(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, const ma_pdu_t *pdu,
+                        gboolean final, wmem_strbuf_t *info);
+void ma_net_ui_show_bpdu(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const ma_bpdu_rec_t *r,
+                         wmem_strbuf_t *info);
+
 /* Effective preference values (validated). */
 const ma_config_t *modbus_an_config(void);
 
 /* One frame's results, stored with p_add_proto_data (file scope). */
 typedef struct ma_frame {
+    const ma_seg_rec_t  *seg;  /* the TCP segment's network record, or NULL */
+    const ma_bpdu_rec_t *bpdu; /* the frame's BPDU record, or NULL */
     unsigned   n;
     ma_feat_rec_t *feat; /* n feature records, or NULL when features are off */
     const ma_regs_rec_t **regs; /* n register records (entries may be NULL), or NULL */
@@ -98,5 +141,24 @@ void ma_extract_addr(const address *a, ma_addr_t *out);
 bool ma_extract_tcp(const ma_extract_ids_t *ids, proto_tree *tree, uint32_t *stream, uint32_t *tcp_flags);
 unsigned ma_extract_pdus(const ma_extract_ids_t *ids, proto_tree *tree, packet_info *pinfo,
                          uint32_t stream, ma_pdu_in_t **in);
+
+/* postdissector/extract_net.c: the tcp and stp fields of the network
+ * analysis (core/ma_net.h, core/ma_stp.h). */
+typedef struct ma_extract_net_ids {
+    int tcp_seq, tcp_len, tcp_srcport, tcp_dstport;
+    int ta[MA_TCPA_N]; /* tcp.analysis.* in ma_ta_kind_t order */
+    int stp_type, stp_version, stp_flags, stp_root_prio, stp_root_ext, stp_root_hw, stp_root_cost;
+    int stp_bridge_prio, stp_bridge_ext, stp_bridge_hw, stp_port, stp_origvlan, eth_src, vlan_id;
+} ma_extract_net_ids_t;
+
+void ma_extract_net_register(ma_extract_net_ids_t *ids);
+/* Append the wanted hfids to a. */
+void ma_extract_net_wanted(const ma_extract_net_ids_t *ids, GArray *a);
+/* The frame's (innermost) TCP segment; false without tcp.srcport/dstport.
+ * Direction hints (src/dst_is_server_port) are left for the caller. */
+bool ma_extract_tcp_seg(const ma_extract_net_ids_t *ids, proto_tree *tree, packet_info *pinfo,
+                        uint32_t stream, uint32_t tcp_flags, ma_tcp_in_t *out);
+/* The frame's BPDU (the last stp item); false if the frame has none. */
+bool ma_extract_bpdu(const ma_extract_net_ids_t *ids, proto_tree *tree, packet_info *pinfo, ma_bpdu_in_t *out);
 
 #endif /* MODBUS_AN_H */

@@ -16,6 +16,8 @@
  */
 #include "modbus_an.h"
 
+#include "ma_cause.h"
+
 #include <epan/expert.h>
 #include <epan/prefs.h>
 #include <epan/proto_data.h>
@@ -57,12 +59,8 @@ static int hf_modbus_an_ambiguous = -1;
 static int hf_modbus_an_malformed = -1;
 static int hf_modbus_an_retransmitted = -1;
 
-static int hf_modbus_an_outlier = -1;
-static int hf_feat[MA_F_COUNT];
 
 static gint ett_modbus_an = -1;
-static gint ett_modbus_an_features = -1;
-static gint ett_modbus_an_outliers = -1;
 
 static expert_field ei_modbus_an_delayed = EI_INIT;
 static expert_field ei_modbus_an_late = EI_INIT;
@@ -73,8 +71,6 @@ static expert_field ei_modbus_an_duplicate = EI_INIT;
 static expert_field ei_modbus_an_exception = EI_INIT;
 static expert_field ei_modbus_an_ambiguous = EI_INIT;
 static expert_field ei_modbus_an_malformed = EI_INIT;
-static expert_field ei_modbus_an_invalid = EI_INIT;
-static expert_field ei_modbus_an_outlier = EI_INIT;
 
 /* Preferences as the user typed them, and their validated values. */
 static const char *pref_delay_threshold = "1.0";
@@ -87,7 +83,10 @@ static gboolean pref_strict_unit_id = FALSE;
 static ma_config_t cfg;
 
 static ma_extract_ids_t ids;
+static ma_extract_net_ids_t nids;
 static ma_core_t *core;
+static ma_net_t *net;
+static ma_stp_t *stp;
 static ma_feat_engine_t *feat_engine;
 static ma_regs_t *regs;
 
@@ -157,18 +156,34 @@ ma_regs_t *modbus_an_regs(void)
     return regs;
 }
 
+ma_net_t *modbus_an_net(void)
+{
+    return net;
+}
+
+ma_stp_t *modbus_an_stp(void)
+{
+    return stp;
+}
+
 void modbus_an_finalize(void)
 {
-    if (core)
-        ma_core_finalize(core);
-    if (regs && core)
-        ma_regs_finalize(regs, ma_core_capture_end(core));
+    if (!core || ma_core_finalized(core))
+        return;
+    ma_core_finalize(core);
+    ma_ns_t end = ma_core_capture_end(core);
+    if (regs)
+        ma_regs_finalize(regs, end);
+    if (net)
+        ma_net_finalize(net, end);
+    ma_cause_config_t cc = { .stp_window = ma_net_ui_stp_window() };
+    ma_cause_decide(core, net, stp, &cc);
 }
 
 /* ---- preferences ---- */
 
 /* Parse a non-negative number of seconds; false on anything else. */
-static gboolean parse_seconds(const char *s, ma_ns_t *out)
+gboolean modbus_an_parse_seconds(const char *s, ma_ns_t *out)
 {
     if (!s || !*s)
         return FALSE;
@@ -185,13 +200,13 @@ static gboolean parse_seconds(const char *s, ma_ns_t *out)
 static void apply_prefs(void)
 {
     ma_ns_t thr, tmo;
-    if (!parse_seconds(pref_delay_threshold, &thr)) {
+    if (!modbus_an_parse_seconds(pref_delay_threshold, &thr)) {
         report_failure("modbus_an: delay_threshold \"%s\" is not a number of seconds >= 0 "
                        "(e.g. 0.25); keeping %.6g s.", pref_delay_threshold,
                        (double)cfg.delay_threshold / 1e9);
         thr = cfg.delay_threshold;
     }
-    if (!parse_seconds(pref_response_timeout, &tmo)) {
+    if (!modbus_an_parse_seconds(pref_response_timeout, &tmo)) {
         report_failure("modbus_an: response_timeout \"%s\" is not a number of seconds >= 0 "
                        "(e.g. 3.0); keeping %.6g s.", pref_response_timeout,
                        (double)cfg.response_timeout / 1e9);
@@ -211,7 +226,7 @@ static void apply_prefs(void)
 /* True if port is a Modbus server port: our server_ports preference, or a
  * port that TCP hands to mbtcp (its default 502, its port preference, or a
  * decode-as entry). */
-static gboolean is_server_port(guint32 port)
+gboolean modbus_an_is_server_port(guint32 port)
 {
     if (pref_server_ports && value_is_in_range(pref_server_ports, port))
         return TRUE;
@@ -230,8 +245,12 @@ static void modbus_an_init(void)
     if (!proto_is_protocol_enabled(find_protocol_by_id(proto_modbus_an)))
         return;
     /* Only while enabled: a disabled plugin makes no tree and costs nothing. */
-    set_postdissector_wanted_hfids(modbus_an_handle, ma_extract_wanted(&ids));
+    GArray *wanted = ma_extract_wanted(&ids);
+    ma_extract_net_wanted(&nids, wanted);
+    set_postdissector_wanted_hfids(modbus_an_handle, wanted);
     core = ma_core_new(&cfg);
+    net = ma_net_ui_new_engine(core);
+    stp = ma_stp_new();
     if (pref_features) {
         ma_feat_config_t fc = { .split_direction = pref_split_direction,
                                 .strict_unit_id = pref_strict_unit_id };
@@ -243,6 +262,10 @@ static void modbus_an_init(void)
 static void modbus_an_cleanup(void)
 {
     set_postdissector_wanted_hfids(modbus_an_handle, NULL);
+    ma_net_free(net);
+    net = NULL;
+    ma_stp_free(stp);
+    stp = NULL;
     ma_core_free(core);
     core = NULL;
     ma_feat_free(feat_engine);
@@ -269,30 +292,45 @@ static void compute_features(const ma_pdu_in_t *in, const ma_pdu_t *pdu, ma_feat
     ma_feat_pdu_rec(feat_engine, &fi, out);
 }
 
+/* A frame record for n PDUs, in file scope. */
+static ma_frame_t *frame_new(unsigned n)
+{
+    ma_frame_t *fr = wmem_alloc0(wmem_file_scope(), sizeof(ma_frame_t) + n * sizeof(ma_pdu_t));
+    fr->n = n;
+    return fr;
+}
+
 static ma_frame_t *first_pass(packet_info *pinfo, proto_tree *tree)
 {
     ma_ns_t ts = (ma_ns_t)pinfo->abs_ts.secs * MA_NS_PER_SEC + pinfo->abs_ts.nsecs;
     ma_core_note_time(core, ts);
+    ma_frame_t *fr = NULL;
 
+    const ma_bpdu_rec_t *bpdu = ma_net_ui_bpdu(stp, &nids, tree, pinfo);
     guint32 stream, flags;
-    if (!ma_extract_tcp(&ids, tree, &stream, &flags))
-        return NULL;
+    if (!ma_extract_tcp(&ids, tree, &stream, &flags)) {
+        if (bpdu) {
+            fr = frame_new(0);
+            fr->bpdu = bpdu;
+            p_add_proto_data(wmem_file_scope(), pinfo, proto_modbus_an, 0, fr);
+        }
+        return fr;
+    }
 
     ma_pdu_in_t *in;
     unsigned n = ma_extract_pdus(&ids, tree, pinfo, stream, &in);
-    ma_frame_t *fr = NULL;
     if (n > 0) {
-        fr = wmem_alloc(wmem_file_scope(), sizeof(ma_frame_t) + n * sizeof(ma_pdu_t));
-        fr->n = n;
+        fr = frame_new(n);
         fr->feat = feat_engine ? wmem_alloc_array(wmem_file_scope(), ma_feat_rec_t, n) : NULL;
-        fr->regs = NULL;
         for (unsigned i = 0; i < n; i++) {
             int dir = ma_core_stream_is_request(core, stream, &in[i].src, in[i].srcport);
             in[i].is_request = dir >= 0 ? dir == 1
                                : ma_core_is_request(in[i].srcport, in[i].dstport,
-                                                    is_server_port(in[i].srcport),
-                                                    is_server_port(in[i].dstport));
+                                                    modbus_an_is_server_port(in[i].srcport),
+                                                    modbus_an_is_server_port(in[i].dstport));
             ma_core_pdu(core, &in[i], &fr->pdu[i]);
+            if (fr->pdu[i].kind == MA_PDU_REQUEST && !(fr->pdu[i].flags & (MA_PDU_RETRANS | MA_PDU_MALFORMED)))
+                ma_net_request(net, &in[i], &fr->pdu[i]);
             if (fr->feat)
                 compute_features(&in[i], &fr->pdu[i], &fr->feat[i]);
             const ma_regs_rec_t *rr = ma_regs_pdu(regs, &in[i], &fr->pdu[i]);
@@ -301,6 +339,14 @@ static ma_frame_t *first_pass(packet_info *pinfo, proto_tree *tree)
             if (rr)
                 fr->regs[i] = rr;
         }
+    }
+    const ma_seg_rec_t *seg = ma_net_ui_segment(net, &nids, tree, pinfo, stream, flags, in,
+                                                fr ? fr->pdu : NULL, n, modbus_an_is_server_port);
+    if ((seg || bpdu) && !fr)
+        fr = frame_new(0);
+    if (fr) {
+        fr->seg = seg;
+        fr->bpdu = bpdu;
         p_add_proto_data(wmem_file_scope(), pinfo, proto_modbus_an, 0, fr);
     }
 
@@ -429,66 +475,6 @@ static void show_response(proto_tree *st, proto_item *top, tvbuff_t *tvb, packet
         wmem_strbuf_append(info, " [duplicate]");
 }
 
-/* The features subtree and, when a metric was judged, the outliers subtree
- * (docs/features.md); expert info on invalid PDUs and on 3-sigma outliers. */
-static void show_features(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, const ma_feat_t *f,
-                          wmem_strbuf_t *info)
-{
-    const ma_feat_column_t *col = ma_feat_columns();
-    proto_tree *ft = proto_tree_add_subtree(st, tvb, 0, 0, ett_modbus_an_features, NULL, "Features");
-    proto_item *it;
-    for (int i = 0; i < MA_F_RESPONSE_TIME; i++) {
-        if (col[i].kind == MA_FK_REAL)
-            it = proto_tree_add_double(ft, hf_feat[i], tvb, 0, 0, f->v[i]);
-        else if (col[i].kind == MA_FK_BOOL)
-            it = proto_tree_add_boolean(ft, hf_feat[i], tvb, 0, 0, f->v[i] != 0);
-        else
-            it = proto_tree_add_uint(ft, hf_feat[i], tvb, 0, 0, (guint32)f->v[i]);
-        proto_item_set_generated(it);
-        if (i == MA_F_IS_VALID && f->invalid) {
-            char why[80];
-            ma_feat_invalid_text(f->invalid, why, sizeof why);
-            expert_add_info_format(pinfo, it, &ei_modbus_an_invalid,
-                                   "Modbus PDU fails validation: %s", why);
-            wmem_strbuf_append(info, " [invalid]");
-        }
-    }
-    if (f->present & MA_FEAT_HAS_RT) {
-        it = proto_tree_add_double(ft, hf_feat[MA_F_RESPONSE_TIME], tvb, 0, 0, f->v[MA_F_RESPONSE_TIME]);
-        proto_item_set_generated(it);
-    }
-    if (!(f->present & ~MA_FEAT_HAS_RT))
-        return;
-    gboolean any = FALSE, strong = FALSE;
-    for (int m = 0; m < MA_OUT_N; m++) {
-        if (f->present & MA_FEAT_HAS_OUT(m)) {
-            any |= f->v[MA_F_OUT_RT_SIGMA + 3 * m] >= 2 || f->v[MA_F_OUT_RT_IQR + 3 * m] != 0;
-        }
-    }
-    it = proto_tree_add_boolean(st, hf_modbus_an_outlier, tvb, 0, 0, any);
-    proto_item_set_generated(it);
-    proto_tree *ot = proto_item_add_subtree(it, ett_modbus_an_outliers);
-    for (int m = 0; m < MA_OUT_N; m++) {
-        if (!(f->present & MA_FEAT_HAS_OUT(m)))
-            continue;
-        int c = MA_F_OUT_RT_Z + 3 * m;
-        it = proto_tree_add_double(ot, hf_feat[c], tvb, 0, 0, f->v[c]);
-        proto_item_set_generated(it);
-        it = proto_tree_add_uint(ot, hf_feat[c + 1], tvb, 0, 0, (guint32)f->v[c + 1]);
-        proto_item_set_generated(it);
-        if (f->v[c + 1] >= 3) {
-            expert_add_info_format(pinfo, it, &ei_modbus_an_outlier,
-                                   "Strong anomaly: %s beyond 3 sigma (z = %.2f)",
-                                   ma_feat_metric_name((ma_out_metric_t)m), f->v[c]);
-            strong = TRUE;
-        }
-        it = proto_tree_add_boolean(ot, hf_feat[c + 2], tvb, 0, 0, f->v[c + 2] != 0);
-        proto_item_set_generated(it);
-    }
-    if (strong)
-        wmem_strbuf_append(info, " [outlier]");
-}
-
 static void show_pdu(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const ma_pdu_t *pdu,
                      const ma_feat_t *feat, const ma_regs_rec_t *rr, gboolean final, wmem_strbuf_t *info)
 {
@@ -520,24 +506,11 @@ static void show_pdu(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const 
         show_request(st, top, tvb, pinfo, pdu, final, info);
     else
         show_response(st, top, tvb, pinfo, pdu, info);
+    ma_net_ui_show_txn(st, tvb, pinfo, pdu, final, info);
     if (rr)
         ma_regs_ui_show(st, tvb, pinfo, regs, rr, info);
     if (feat)
-        show_features(st, tvb, pinfo, feat, info);
-}
-
-/* True if someone reads the feature items of this tree: the GUI's visible
- * tree, a filter/column/-e on one of them, or the expert tap. Otherwise
- * the ~70 items per PDU are not built at all (they would only be faked). */
-static gboolean features_wanted(proto_tree *tree)
-{
-    if (!tree)
-        return FALSE;
-    /* A filter, column or -e on any modbus_an field marks the protocol
-     * itself as (indirectly) referenced (proto_tree_prime_with_hfid). */
-    return proto_field_is_referenced(tree, proto_modbus_an) || have_tap_listener(expert_tap_id) ||
-           proto_field_is_referenced(tree, ei_modbus_an_invalid.hf) ||
-           proto_field_is_referenced(tree, ei_modbus_an_outlier.hf);
+        ma_feat_ui_show(st, tvb, pinfo, feat, info);
 }
 
 static int dissect_modbus_an(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
@@ -560,7 +533,7 @@ static int dissect_modbus_an(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
     wmem_strbuf_t *info = wmem_strbuf_new(pinfo->pool, "");
     /* Expand the stored feature records only for a reader: a visible tree,
      * a filter or column on one of the fields, or a features tap. */
-    gboolean feat_tree = fr->feat && features_wanted(tree);
+    gboolean feat_tree = fr->feat && ma_feat_ui_wanted(tree, proto_modbus_an, expert_tap_id);
     gboolean feat_tap = fr->feat && have_tap_listener(modbus_an_features_tap);
     ma_feat_t *fx = feat_tree || feat_tap ? wmem_alloc_array(pinfo->pool, ma_feat_t, fr->n) : NULL;
     ma_feat_tap_t *ft = feat_tap ? wmem_alloc_array(pinfo->pool, ma_feat_tap_t, fr->n) : NULL;
@@ -580,39 +553,16 @@ static int dissect_modbus_an(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
             tap_queue_packet(modbus_an_features_tap, pinfo, &ft[i]);
         }
     }
+    if (fr->seg)
+        ma_net_ui_show_seg(tree, tvb, pinfo, fr->seg, final, info);
+    if (fr->bpdu)
+        ma_net_ui_show_bpdu(tree, tvb, pinfo, fr->bpdu, info);
     if (wmem_strbuf_get_len(info) > 0)
         col_append_str(pinfo->cinfo, COL_INFO, wmem_strbuf_get_str(info));
     return tvb_captured_length(tvb);
 }
 
 /* ---- registration ---- */
-
-/* One field per feature column (core/ma_feat.c names them): the spec's
- * name under modbus_an.feature., the outliers under modbus_an.outlier. */
-static void register_feature_fields(void)
-{
-    const ma_feat_column_t *col = ma_feat_columns();
-    hf_register_info *hf = g_new0(hf_register_info, MA_F_COUNT + 1);
-    for (int i = 0; i < MA_F_COUNT; i++) {
-        hf_feat[i] = -1;
-        hf[i].p_id = &hf_feat[i];
-        hf[i].hfinfo.name = col[i].name;
-        hf[i].hfinfo.abbrev = col[i].abbrev;
-        hf[i].hfinfo.blurb = col[i].blurb;
-        hf[i].hfinfo.type = col[i].kind == MA_FK_REAL ? FT_DOUBLE
-                          : col[i].kind == MA_FK_BOOL ? FT_BOOLEAN : FT_UINT32;
-        hf[i].hfinfo.display = col[i].kind == MA_FK_UINT ? BASE_DEC : BASE_NONE;
-        hf[i].hfinfo.id = -1;
-        hf[i].hfinfo.parent = -1;
-        hf[i].hfinfo.ref_type = HF_REF_TYPE_NONE;
-        hf[i].hfinfo.same_name_prev_id = -1;
-    }
-    hf[MA_F_COUNT] = (hf_register_info){ &hf_modbus_an_outlier,
-        { "Outlier", "modbus_an.outlier", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
-          "A metric of this PDU is beyond 2 sigma or outside the IQR fences of its history", HFILL } };
-    /* Wireshark keeps pointers into this array for the program's lifetime. */
-    proto_register_field_array(proto_modbus_an, hf, MA_F_COUNT + 1);
-}
 
 void proto_register_modbus_an(void)
 {
@@ -691,7 +641,7 @@ void proto_register_modbus_an(void)
           { "TCP retransmission", "modbus_an.retransmitted", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
             "The PDU came again in a TCP retransmission; not a new request or response", HFILL } },
     };
-    static gint *ett[] = { &ett_modbus_an, &ett_modbus_an_features, &ett_modbus_an_outliers };
+    static gint *ett[] = { &ett_modbus_an };
     static ei_register_info ei[] = {
         { &ei_modbus_an_delayed, { "modbus_an.delayed.expert", PI_SEQUENCE, PI_WARN,
           "Delayed response (response time > delay_threshold)", EXPFILL } },
@@ -711,16 +661,12 @@ void proto_register_modbus_an(void)
           "Ambiguous request/response match (FIFO among identical keys)", EXPFILL } },
         { &ei_modbus_an_malformed, { "modbus_an.malformed.expert", PI_MALFORMED, PI_ERROR,
           "Malformed Modbus/TCP PDU", EXPFILL } },
-        { &ei_modbus_an_invalid, { "modbus_an.invalid.expert", PI_PROTOCOL, PI_WARN,
-          "Modbus PDU fails validation (protocol id, unit id, function code or length)", EXPFILL } },
-        { &ei_modbus_an_outlier, { "modbus_an.outlier.expert", PI_SEQUENCE, PI_NOTE,
-          "Strong anomaly: a metric beyond 3 sigma of its history", EXPFILL } },
     };
 
     proto_modbus_an = proto_register_protocol("Modbus/TCP transaction analysis", "modbus_an",
                                               "modbus_an");
     proto_register_field_array(proto_modbus_an, hf, array_length(hf));
-    register_feature_fields();
+    ma_feat_ui_register(proto_modbus_an);
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto_modbus_an), ei, array_length(ei));
 
@@ -752,6 +698,7 @@ void proto_register_modbus_an(void)
         "usual on Modbus/TCP and gateways, are valid.", &pref_strict_unit_id);
 
     ma_regs_ui_register(proto_modbus_an, m);
+    ma_net_ui_register(proto_modbus_an, m);
 
     ma_config_defaults(&cfg);
     modbus_an_handle = create_dissector_handle(dissect_modbus_an, proto_modbus_an);
@@ -766,6 +713,7 @@ void proto_register_modbus_an(void)
 void proto_reg_handoff_modbus_an(void)
 {
     ma_extract_register(&ids);
+    ma_extract_net_register(&nids);
     proto_mbtcp = proto_get_id_by_filter_name("mbtcp");
     expert_tap_id = find_tap_id("expert");
     tcp_port_table = find_dissector_table("tcp.port");

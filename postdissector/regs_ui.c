@@ -238,6 +238,11 @@ static void load_file(const char *path, bool monitor, GPtrArray *defs)
     g_ptr_array_free(got, TRUE);
 }
 
+const char *ma_regs_ui_monitor_file(void)
+{
+    return pref_monitor_file;
+}
+
 ma_regs_t *ma_regs_ui_new_engine(void)
 {
     ma_regs_config_t cfg;
@@ -478,7 +483,9 @@ void ma_regs_ui_register(int proto, module_t *m)
         "Takes effect on the next file load.", &pref_hb_defs_file, FALSE);
     prefs_register_filename_preference(m, "pcap_monitor_file", "Site topology (pcap_monitor.json)",
         "The site's pcap_monitor.json; its \"heartbeats\" list defines heartbeat registers (dest_ip, "
-        "dest_port, device_id, heartbeat_reg_type, heartbeat_offset, heartbeat_size in registers).",
+        "dest_port, device_id, heartbeat_reg_type, heartbeat_offset, heartbeat_size in registers); its "
+        "\"ip_addrs\" (server IP -> ports) and \"ips\".\"client\" (dest_ip, dest_port) entries are the "
+        "expected topology. Takes effect on the next file load.",
         &pref_monitor_file, FALSE);
     prefs_register_uint_preference(m, "hb_stall_polls", "Heartbeat stall: unchanged polls",
         "A heartbeat is stalled after this many consecutive polls returned an unchanged value.", 10,

@@ -15,6 +15,7 @@
 #include <wsutil/report_message.h>
 
 #include "ma_flows.h"
+#include "ma_net_report.h"
 #include "ma_regs_report.h"
 #include "ma_report.h"
 
@@ -63,6 +64,21 @@ static tap_packet_status stat_packet(void *p, packet_info *pinfo _U_, epan_disse
     return TAP_PACKET_DONT_REDRAW;
 }
 
+/* The network sections, with the Modbus requests of each pair. */
+static void net_report(ma_stats_t *st)
+{
+    ma_core_t *core = modbus_an_core();
+    uint32_t np = core ? ma_core_pair_count(core) : 0;
+    uint64_t *req = g_new0(uint64_t, np + 1);
+    for (unsigned i = 0; i < ma_stats_nrows(st); i++) {
+        const ma_row_t *r = ma_stats_row(st, i);
+        if (r->pair && r->unit == MA_UNIT_ALL && r->pair->id < np)
+            req[r->pair->id] = r->requests;
+    }
+    ma_net_report_text(stdout, modbus_an_net(), modbus_an_stp(), req, np, ma_net_ui_stp_window());
+    g_free(req);
+}
+
 static void stat_draw(void *p)
 {
     stat_ctx_t *c = p;
@@ -76,8 +92,10 @@ static void stat_draw(void *p)
         ma_report_text(stdout, st, modbus_an_config(), c->filter);
     if (c->flows)
         ma_flows_report_text(stdout, c->flows, FLOW_ROWS);
-    if (!c->csv)
+    if (!c->csv) {
         ma_regs_report_text(stdout, modbus_an_regs());
+        net_report(st);
+    }
     fflush(stdout);
     ma_stats_free(st);
 }

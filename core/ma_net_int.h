@@ -1,0 +1,93 @@
+/* ma_net_int.h - internals shared by ma_net.c (connections, segments,
+ * events) and ma_net_app.c (application retries, expected topology)
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef MA_NET_INT_H
+#define MA_NET_INT_H
+
+#include <glib.h>
+
+#include "ma_net.h"
+
+#define MA_NET_PEND_MAX   32u   /* pending requests remembered per connection (rule (c)) */
+#define MA_NET_CONN_BLOCK 1024u /* connection records per allocation block */
+#define MA_NET_REC_BLOCK  4096u /* segment records per allocation block */
+
+/* A remembered PDU-carrying segment of one direction (rule (b)). */
+typedef struct ma_seg_mem {
+    uint32_t  seq, len;
+    uint8_t   ntxn;
+    ma_txn_t *txn[MA_NET_SEG_TXNS];
+} ma_seg_mem_t;
+
+/* Sequence state of one direction of a connection. The ring grows 4, 8, ..
+ * MA_NET_SEG_RING while it has not wrapped (head stays 0 until then). */
+typedef struct ma_dir {
+    ma_seg_mem_t *ring;
+    uint8_t       n, cap, head;
+    bool          has_max;
+    uint32_t      max_end;     /* highest seq + len seen (serial order) */
+} ma_dir_t;
+
+/* A connection: the public record first, then private state. */
+typedef struct ma_nconn {
+    ma_net_conn_t    pub;
+    struct ma_nconn *prev;       /* the pair's previous connection, NULL: first */
+    ma_seg_rec_t    *first_rec;  /* record of the first segment (reconnect / parallel) */
+    ma_addr_t        client;
+    ma_dir_t         dir[2];     /* [0]: to server, [1]: to client */
+    ma_txn_t       **pend;       /* recent request txns, oldest first (may be answered) */
+    uint8_t          npend, pend_cap;
+    bool             decided;    /* attempt outcome decided by a segment */
+    bool             ev_failed;  /* MA_EV_FAILED recorded */
+    bool             srv_fin;    /* a FIN from the server seen */
+} ma_nconn_t;
+
+/* Per-pair state: the public aggregate first. */
+typedef struct ma_npair {
+    ma_net_pair_t pub;
+    GArray       *ev;           /* ma_net_ev_t, time-ordered */
+    bool          ev_unsorted;  /* appended out of order (finalize sorts) */
+    bool          modbus;       /* a connection of the pair carried Modbus */
+    ma_nconn_t   *last;         /* newest connection (by first segment) */
+} ma_npair_t;
+
+struct ma_net {
+    ma_net_config_t cfg;
+    ma_core_t      *core;
+    uint32_t        max_conns, max_events, max_retry_keys;
+    GHashTable     *by_stream;     /* tcp.stream -> ma_nconn_t* */
+    GPtrArray      *conn_blocks;   /* ma_nconn_t[MA_NET_CONN_BLOCK] (owned) */
+    uint32_t        nconns;
+    uint64_t        conns_dropped;
+    uint32_t        last_dropped;  /* stream id of the last dropped connection */
+    GPtrArray      *rec_blocks;    /* ma_seg_rec_t[MA_NET_REC_BLOCK] (owned) */
+    uint32_t        rec_used;      /* records used in the last block */
+    GPtrArray      *pairs;         /* ma_npair_t* by pair id (owned) */
+    ma_net_pair_t   scratch;       /* returned for ids of no pair */
+    uint64_t        nevents, events_dropped;
+    GHashTable     *retry;         /* retry key -> last ma_txn_t* of that content */
+    uint64_t        retry_untracked;
+    GArray         *expect;        /* ma_expect_t */
+    ma_expect_result_t *results;
+};
+
+/* The per-pair state of pair id (created up to id if the core knows it),
+ * NULL for an id the core never gave. */
+ma_npair_t *ma_net_npair(ma_net_t *n, uint32_t id);
+
+void ma_net_app_init(ma_net_t *n);
+void ma_net_app_free(ma_net_t *n);
+
+/* ---- test-only and diagnostic access (tests/unit/test_net.c) ---- */
+
+/* Lower the bounds of MA_NET_MAX_CONNS / _EVENTS / _RETRY_KEYS for tests
+ * (0 keeps the header's value). Call right after ma_net_new. */
+void ma_net_set_limits(ma_net_t *n, uint32_t max_conns, uint32_t max_events, uint32_t max_retry_keys);
+uint64_t ma_net_events_dropped(const ma_net_t *n);   /* beyond MA_NET_MAX_EVENTS */
+uint64_t ma_net_retry_untracked(const ma_net_t *n);  /* requests of untracked contents */
+uint32_t ma_net_event_count(const ma_net_t *n, uint32_t pair_id);
+const ma_net_ev_t *ma_net_event_at(const ma_net_t *n, uint32_t pair_id, uint32_t i);
+
+#endif /* MA_NET_INT_H */

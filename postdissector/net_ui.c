@@ -1,0 +1,563 @@
+/* net_ui.c - modbus_an fields, expert info, preferences and UAT of the
+ * network analysis: connections, TCP analysis, retransmitted Modbus bytes,
+ * application retries, Spanning Tree events and the cause of a delay
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Rules: core/ma_net.h, core/ma_stp.h, core/ma_cause.h (users: README,
+ * "Network health"). The first pass feeds the engines (ma_net_ui_segment,
+ * ma_net_ui_bpdu); every pass shows the stored records. Items that are only
+ * known once the first pass ended (an attempt's timeout, a request's cause,
+ * its retries and retransmissions) appear in later passes (GUI, tshark -2).
+ */
+#include "modbus_an.h"
+
+#include <epan/expert.h>
+#include <epan/prefs.h>
+#include <epan/uat.h>
+#include <wsutil/report_message.h>
+
+#include "ma_cause.h"
+
+static int proto_an = -1;
+static gint ett_conn = -1;
+static gint ett_stp = -1;
+
+/* connection and TCP */
+static int hf_conn_direction = -1, hf_conn_attempt = -1, hf_conn_syn_retry = -1, hf_conn_result = -1;
+static int hf_conn_failed = -1, hf_conn_handshake = -1, hf_conn_reset = -1, hf_conn_reset_by = -1;
+static int hf_conn_close = -1, hf_conn_close_by = -1, hf_conn_duration = -1, hf_conn_reconnect = -1;
+static int hf_conn_parallel = -1, hf_conn_gap = -1, hf_conn_prev_frame = -1;
+static int hf_tcpa[MA_TCPA_N];
+static int hf_tcp_retrans = -1, hf_tcp_retrans_inferred = -1;
+/* transactions */
+static int hf_retry_of = -1, hf_retried_by = -1, hf_retrans_in = -1, hf_cause = -1, hf_cause_frame = -1;
+/* spanning tree */
+static int hf_stp_type = -1, hf_stp_bridge = -1, hf_stp_root = -1, hf_stp_port = -1, hf_stp_cost = -1;
+static int hf_stp_vlan = -1, hf_stp_tc = -1, hf_stp_tca = -1, hf_stp_proposal = -1, hf_stp_agreement = -1;
+static int hf_stp_role = -1, hf_stp_event = -1, hf_stp_topology_change = -1, hf_stp_root_change = -1;
+static int hf_stp_role_change = -1, hf_stp_tcn = -1, hf_stp_repeat = -1, hf_stp_prev_frame = -1;
+static int hf_stp_prev_root = -1;
+
+static expert_field ei_conn_failed = EI_INIT, ei_conn_reset = EI_INIT, ei_conn_reconnect = EI_INIT;
+static expert_field ei_tcp_retrans = EI_INIT, ei_retry = EI_INIT, ei_cause = EI_INIT;
+static expert_field ei_stp_tc = EI_INIT, ei_stp_tcn = EI_INIT, ei_stp_root = EI_INIT, ei_stp_role = EI_INIT;
+
+static const char *pref_connect_timeout = "3.0";
+static const char *pref_retry_window = "10.0";
+static const char *pref_stp_window = "50.0";
+
+/* ---- UAT: expected servers ---- */
+
+typedef struct uat_exp_rec {
+    char *name, *server, *port, *client;
+} uat_exp_rec_t;
+
+static uat_exp_rec_t *uat_exp_recs;
+static guint uat_exp_num;
+
+UAT_CSTRING_CB_DEF(uat_exp, name, uat_exp_rec_t)
+UAT_CSTRING_CB_DEF(uat_exp, server, uat_exp_rec_t)
+UAT_CSTRING_CB_DEF(uat_exp, port, uat_exp_rec_t)
+UAT_CSTRING_CB_DEF(uat_exp, client, uat_exp_rec_t)
+
+/* A UAT record as an expectation; false with *err on a bad field. */
+static bool exp_rec_parse(const uat_exp_rec_t *r, ma_expect_t *e, char **err)
+{
+    memset(e, 0, sizeof *e);
+    if (!r->server || !ma_addr_parse(r->server, &e->server)) {
+        *err = g_strdup_printf("Server \"%s\" is not an IP address", r->server ? r->server : "");
+        return false;
+    }
+    char *end = NULL;
+    long port = r->port ? strtol(r->port, &end, 10) : -1;
+    if (!r->port || !*r->port || !end || *end || port < 1 || port > 65535) {
+        *err = g_strdup_printf("Port \"%s\" is not 1-65535", r->port ? r->port : "");
+        return false;
+    }
+    e->port = (uint16_t)port;
+    if (r->client && *r->client && !ma_addr_parse(r->client, &e->client)) {
+        *err = g_strdup_printf("Client \"%s\" is not an IP address (leave it blank for any)", r->client);
+        return false;
+    }
+    return true;
+}
+
+static gboolean uat_exp_update(void *rec, char **err)
+{
+    ma_expect_t e;
+    return exp_rec_parse(rec, &e, err);
+}
+
+static void *uat_exp_copy(void *n, const void *o, size_t len _U_)
+{
+    uat_exp_rec_t *dst = n;
+    const uat_exp_rec_t *src = o;
+    dst->name = g_strdup(src->name);
+    dst->server = g_strdup(src->server);
+    dst->port = g_strdup(src->port);
+    dst->client = g_strdup(src->client);
+    return dst;
+}
+
+static void uat_exp_free(void *r)
+{
+    uat_exp_rec_t *x = r;
+    g_free(x->name);
+    g_free(x->server);
+    g_free(x->port);
+    g_free(x->client);
+}
+
+/* ---- engines ---- */
+
+static ma_ns_t seconds_pref(const char *name, const char *v, ma_ns_t dflt)
+{
+    ma_ns_t ns;
+    if (modbus_an_parse_seconds(v, &ns))
+        return ns;
+    report_failure("modbus_an: %s \"%s\" is not a number of seconds >= 0; using %.6g s.", name, v,
+                   (double)dflt / 1e9);
+    return dflt;
+}
+
+ma_net_t *ma_net_ui_new_engine(ma_core_t *core)
+{
+    ma_net_config_t cfg;
+    ma_net_config_defaults(&cfg);
+    cfg.connect_timeout = seconds_pref("connect_timeout", pref_connect_timeout, cfg.connect_timeout);
+    cfg.retry_window = seconds_pref("retry_window", pref_retry_window, cfg.retry_window);
+    ma_net_t *net = ma_net_new(&cfg, core);
+
+    const char *mon = ma_regs_ui_monitor_file();
+    if (mon && *mon) {
+        GPtrArray *got = g_ptr_array_new_with_free_func(ma_expect_free);
+        char *err = NULL;
+        if (!ma_hbconf_load_expect(mon, got, &err)) {
+            report_failure("modbus_an: %s (pcap_monitor_file topology ignored)", err);
+            g_free(err);
+        }
+        for (guint i = 0; i < got->len; i++) {
+            const ma_expect_t *e = g_ptr_array_index(got, i);
+            ma_net_expect_add(net, &e->server, e->port, e->client.len ? &e->client : NULL, e->name);
+        }
+        g_ptr_array_free(got, TRUE);
+    }
+    for (guint i = 0; i < uat_exp_num; i++) {
+        ma_expect_t e;
+        char *err = NULL;
+        if (!exp_rec_parse(&uat_exp_recs[i], &e, &err)) {
+            g_free(err);
+            continue;
+        }
+        const char *name = uat_exp_recs[i].name && *uat_exp_recs[i].name ? uat_exp_recs[i].name : "uat";
+        ma_net_expect_add(net, &e.server, e.port, e.client.len ? &e.client : NULL, name);
+    }
+    return net;
+}
+
+ma_ns_t ma_net_ui_stp_window(void)
+{
+    return seconds_pref("stp_window", pref_stp_window, MA_DEFAULT_STP_WINDOW);
+}
+
+/* ---- first pass ---- */
+
+const ma_seg_rec_t *ma_net_ui_segment(ma_net_t *net, const struct ma_extract_net_ids *nids, proto_tree *tree,
+                                      packet_info *pinfo, uint32_t stream, uint32_t tcp_flags,
+                                      const ma_pdu_in_t *in, const ma_pdu_t *out, unsigned n,
+                                      gboolean (*is_server_port)(guint32))
+{
+    ma_tcp_in_t seg;
+    if (!net || !ma_extract_tcp_seg(nids, tree, pinfo, stream, tcp_flags, &seg))
+        return NULL;
+    seg.src_is_server_port = is_server_port(seg.srcport);
+    seg.dst_is_server_port = is_server_port(seg.dstport);
+    if (n == 0 && !seg.src_is_server_port && !seg.dst_is_server_port &&
+        !ma_core_stream_pair(modbus_an_core(), stream))
+        return NULL; /* not a Modbus connection */
+    return ma_net_segment(net, &seg, in, out, n);
+}
+
+const ma_bpdu_rec_t *ma_net_ui_bpdu(ma_stp_t *stp, const struct ma_extract_net_ids *nids, proto_tree *tree,
+                                    packet_info *pinfo)
+{
+    ma_bpdu_in_t b;
+    if (!stp || !ma_extract_bpdu(nids, tree, pinfo, &b))
+        return NULL;
+    return ma_stp_bpdu(stp, &b);
+}
+
+/* ---- display ---- */
+
+static proto_item *gen(proto_item *it)
+{
+    proto_item_set_generated(it);
+    return it;
+}
+
+static void add_reltime(proto_tree *t, int hf, tvbuff_t *tvb, ma_ns_t d)
+{
+    nstime_t v;
+    v.secs = (time_t)(d / MA_NS_PER_SEC);
+    v.nsecs = (int)(d % MA_NS_PER_SEC);
+    gen(proto_tree_add_time(t, hf, tvb, 0, 0, &v));
+}
+
+static const char *attempt_name(uint8_t a)
+{
+    switch (a) {
+    case MA_ATT_ESTABLISHED: return "established";
+    case MA_ATT_REFUSED:     return "refused";
+    case MA_ATT_TIMEOUT:     return "timeout";
+    case MA_ATT_UNFINISHED:  return "unfinished at end of capture";
+    default:                 return "pending";
+    }
+}
+
+/* Connection items of a segment's record. */
+static void show_conn(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, const ma_seg_rec_t *r,
+                      gboolean final, wmem_strbuf_t *info)
+{
+    const ma_net_conn_t *c = r->conn;
+    proto_item *it;
+    if (r->what & MA_SEG_ATTEMPT) {
+        gen(proto_tree_add_boolean(st, hf_conn_attempt, tvb, 0, 0, TRUE));
+        if (final || c->attempt != MA_ATT_PENDING) {
+            gen(proto_tree_add_string(st, hf_conn_result, tvb, 0, 0, attempt_name(c->attempt)));
+            gboolean failed = c->attempt == MA_ATT_REFUSED || c->attempt == MA_ATT_TIMEOUT;
+            it = gen(proto_tree_add_boolean(st, hf_conn_failed, tvb, 0, 0, failed));
+            if (failed) {
+                expert_add_info_format(pinfo, it, &ei_conn_failed, "Connection attempt failed (%s)",
+                                       attempt_name(c->attempt));
+                wmem_strbuf_append_printf(info, " [connect failed: %s]", attempt_name(c->attempt));
+            }
+        }
+    }
+    if (r->what & MA_SEG_SYN_RETRY)
+        gen(proto_tree_add_boolean(st, hf_conn_syn_retry, tvb, 0, 0, TRUE));
+    if ((r->what & MA_SEG_SYNACK) && c->handshake >= 0)
+        add_reltime(st, hf_conn_handshake, tvb, c->handshake);
+    if (r->what & MA_SEG_REFUSED) {
+        gen(proto_tree_add_string(st, hf_conn_result, tvb, 0, 0, "refused"));
+        it = gen(proto_tree_add_boolean(st, hf_conn_failed, tvb, 0, 0, TRUE));
+        expert_add_info_format(pinfo, it, &ei_conn_failed, "Connection refused (RST from the server)");
+        wmem_strbuf_append(info, " [connect refused]");
+    }
+    const char *side = r->to_server ? "client" : "server";
+    if (r->what & MA_SEG_RESET) {
+        it = gen(proto_tree_add_boolean(st, hf_conn_reset, tvb, 0, 0, TRUE));
+        gen(proto_tree_add_string(st, hf_conn_reset_by, tvb, 0, 0, side));
+        expert_add_info_format(pinfo, it, &ei_conn_reset, "Modbus connection reset by the %s", side);
+        wmem_strbuf_append_printf(info, " [reset by %s]", side);
+    }
+    if (r->what & MA_SEG_FIN) {
+        gen(proto_tree_add_boolean(st, hf_conn_close, tvb, 0, 0, TRUE));
+        gen(proto_tree_add_string(st, hf_conn_close_by, tvb, 0, 0, side));
+    }
+    if ((r->what & (MA_SEG_RESET | MA_SEG_FIN | MA_SEG_REFUSED)) && c->end_frame == pinfo->num)
+        add_reltime(st, hf_conn_duration, tvb, c->end_ts - c->first_ts);
+    if (r->what & (MA_SEG_RECONNECT | MA_SEG_PARALLEL)) {
+        gboolean re = (r->what & MA_SEG_RECONNECT) != 0;
+        it = gen(proto_tree_add_boolean(st, re ? hf_conn_reconnect : hf_conn_parallel, tvb, 0, 0, TRUE));
+        if (re) {
+            expert_add_info_format(pinfo, it, &ei_conn_reconnect,
+                                   "Reconnect: new connection %.3f s after the previous one ended",
+                                   (double)c->gap / 1e9);
+            wmem_strbuf_append(info, " [reconnect]");
+        }
+        add_reltime(st, hf_conn_gap, tvb, c->gap);
+        gen(proto_tree_add_uint(st, hf_conn_prev_frame, tvb, 0, 0, c->prev_stream_frame));
+    }
+}
+
+void ma_net_ui_show_seg(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const ma_seg_rec_t *r,
+                        gboolean final, wmem_strbuf_t *info)
+{
+    proto_item *top = gen(proto_tree_add_protocol_format(tree, proto_an, tvb, 0, 0,
+        "Modbus/TCP analysis: connection %s", r->conn && r->conn->pair ? r->conn->pair->label : "?"));
+    proto_tree *st = proto_item_add_subtree(top, ett_conn);
+    gen(proto_tree_add_string(st, hf_conn_direction, tvb, 0, 0, r->to_server ? "to server" : "to client"));
+    if (r->conn)
+        show_conn(st, tvb, pinfo, r, final, info);
+    for (int k = 0; k < MA_TCPA_N; k++)
+        if (r->analysis & (1u << k))
+            gen(proto_tree_add_boolean(st, hf_tcpa[k], tvb, 0, 0, TRUE));
+    for (unsigned i = 0; i < r->ntxn; i++) {
+        proto_item *it = gen(proto_tree_add_uint(st, hf_tcp_retrans, tvb, 0, 0, r->txn[i]->req_frame));
+        expert_add_info_format(pinfo, it, &ei_tcp_retrans,
+                               "TCP retransmission of Modbus transaction %u (request in frame %u)%s",
+                               r->txn[i]->tid, r->txn[i]->req_frame,
+                               (r->what & MA_SEG_INFERRED) ? ", inferred from sequence numbers" : "");
+    }
+    if (r->ntxn) {
+        gen(proto_tree_add_boolean(st, hf_tcp_retrans_inferred, tvb, 0, 0, (r->what & MA_SEG_INFERRED) != 0));
+        wmem_strbuf_append_printf(info, " [retransmits request %u]", r->txn[0]->req_frame);
+    }
+}
+
+void ma_net_ui_show_txn(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, const ma_pdu_t *pdu,
+                        gboolean final, wmem_strbuf_t *info)
+{
+    const ma_txn_t *t = pdu->txn;
+    if (!t || (pdu->flags & (MA_PDU_RETRANS | MA_PDU_DUPLICATE | MA_PDU_MALFORMED)))
+        return;
+    gboolean req = pdu->kind == MA_PDU_REQUEST;
+    proto_item *it;
+    if (req && t->retry_of) {
+        it = gen(proto_tree_add_uint(st, hf_retry_of, tvb, 0, 0, t->retry_of));
+        expert_add_info_format(pinfo, it, &ei_retry, "Application retry of the request in frame %u", t->retry_of);
+        wmem_strbuf_append_printf(info, " [retry of %u]", t->retry_of);
+    }
+    if (!final)
+        return;
+    if (req && t->retried_by)
+        gen(proto_tree_add_uint(st, hf_retried_by, tvb, 0, 0, t->retried_by));
+    if (t->retrans_frame)
+        gen(proto_tree_add_uint(st, hf_retrans_in, tvb, 0, 0, t->retrans_frame));
+    if (t->cause != MA_CAUSE_NONE) {
+        it = gen(proto_tree_add_string(st, hf_cause, tvb, 0, 0, ma_cause_name((ma_cause_t)t->cause)));
+        if (t->cause_frame)
+            gen(proto_tree_add_uint(st, hf_cause_frame, tvb, 0, 0, t->cause_frame));
+        if (req) {
+            if (t->cause_frame)
+                expert_add_info_format(pinfo, it, &ei_cause, "Slow transaction, cause: %s (frame %u)",
+                                       ma_cause_name((ma_cause_t)t->cause), t->cause_frame);
+            else
+                expert_add_info_format(pinfo, it, &ei_cause, "Slow transaction, cause: %s",
+                                       ma_cause_name((ma_cause_t)t->cause));
+        }
+        wmem_strbuf_append_printf(info, " [cause: %s]", ma_cause_name((ma_cause_t)t->cause));
+    }
+}
+
+static const char *bpdu_type_name(const ma_bpdu_in_t *b)
+{
+    if (b->type == MA_BPDU_TCN)
+        return "tcn";
+    if (b->type == MA_BPDU_CONFIG)
+        return "config";
+    if (b->type == MA_BPDU_RST)
+        return b->version >= 3 ? "mst" : "rst";
+    return "unknown";
+}
+
+void ma_net_ui_show_bpdu(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const ma_bpdu_rec_t *r,
+                         wmem_strbuf_t *info)
+{
+    const ma_bpdu_in_t *b = &r->bpdu;
+    char buf[64];
+    proto_item *top = gen(proto_tree_add_protocol_format(tree, proto_an, tvb, 0, 0,
+        "Modbus/TCP analysis: Spanning Tree %s BPDU", bpdu_type_name(b)));
+    proto_tree *st = proto_item_add_subtree(top, ett_stp);
+    gen(proto_tree_add_string(st, hf_stp_type, tvb, 0, 0, bpdu_type_name(b)));
+    if (b->has_ids) {
+        ma_stp_id_format(b->bridge_id, buf, sizeof buf);
+        gen(proto_tree_add_string(st, hf_stp_bridge, tvb, 0, 0, buf));
+        ma_stp_id_format(b->root_id, buf, sizeof buf);
+        gen(proto_tree_add_string(st, hf_stp_root, tvb, 0, 0, buf));
+        gen(proto_tree_add_uint(st, hf_stp_port, tvb, 0, 0, b->port_id));
+        gen(proto_tree_add_uint(st, hf_stp_cost, tvb, 0, 0, b->root_cost));
+        gen(proto_tree_add_uint(st, hf_stp_vlan, tvb, 0, 0, b->vlan));
+        gen(proto_tree_add_boolean(st, hf_stp_tc, tvb, 0, 0, (b->flags & MA_STPF_TC) != 0));
+        gen(proto_tree_add_boolean(st, hf_stp_tca, tvb, 0, 0, (b->flags & MA_STPF_TCA) != 0));
+        if (b->version >= 2) {
+            gen(proto_tree_add_boolean(st, hf_stp_proposal, tvb, 0, 0, (b->flags & MA_STPF_PROPOSAL) != 0));
+            gen(proto_tree_add_boolean(st, hf_stp_agreement, tvb, 0, 0, (b->flags & MA_STPF_AGREEMENT) != 0));
+            gen(proto_tree_add_string(st, hf_stp_role, tvb, 0, 0,
+                                      ma_stp_role_name((uint8_t)((b->flags & MA_STPF_ROLE_MASK) >> 2))));
+        }
+    }
+    gen(proto_tree_add_boolean(st, hf_stp_repeat, tvb, 0, 0, r->repeat));
+    if (r->prev_frame)
+        gen(proto_tree_add_uint(st, hf_stp_prev_frame, tvb, 0, 0, r->prev_frame));
+    if (!r->events)
+        return;
+    ma_stp_events_format(r->events, buf, sizeof buf);
+    proto_item *ev = gen(proto_tree_add_string(st, hf_stp_event, tvb, 0, 0, buf));
+    wmem_strbuf_append_printf(info, " [STP %s]", buf);
+    gboolean change = (r->events & (MA_STP_EV_TC | MA_STP_EV_TCN | MA_STP_EV_ROOT)) != 0;
+    gen(proto_tree_add_boolean(st, hf_stp_topology_change, tvb, 0, 0, change));
+    proto_item *it;
+    if (r->events & MA_STP_EV_TC)
+        expert_add_info(pinfo, ev, &ei_stp_tc);
+    if (r->events & MA_STP_EV_TCN) {
+        it = gen(proto_tree_add_boolean(st, hf_stp_tcn, tvb, 0, 0, TRUE));
+        expert_add_info(pinfo, it, &ei_stp_tcn);
+    }
+    if (r->events & MA_STP_EV_ROOT) {
+        it = gen(proto_tree_add_boolean(st, hf_stp_root_change, tvb, 0, 0, TRUE));
+        char was[32], now[32];
+        ma_stp_id_format(r->prev_root, was, sizeof was);
+        ma_stp_id_format(b->root_id, now, sizeof now);
+        gen(proto_tree_add_string(st, hf_stp_prev_root, tvb, 0, 0, was));
+        expert_add_info_format(pinfo, it, &ei_stp_root, "Root bridge changed from %s to %s", was, now);
+    }
+    if (r->events & MA_STP_EV_ROLE) {
+        it = gen(proto_tree_add_boolean(st, hf_stp_role_change, tvb, 0, 0, TRUE));
+        expert_add_info_format(pinfo, it, &ei_stp_role, "Port role changed from %s to %s",
+                               ma_stp_role_name(r->prev_role),
+                               ma_stp_role_name((uint8_t)((b->flags & MA_STPF_ROLE_MASK) >> 2)));
+    }
+}
+
+/* ---- registration ---- */
+
+#define BOOL_HF(p, name, abbrev, blurb) \
+    { p, { name, abbrev, FT_BOOLEAN, BASE_NONE, NULL, 0x0, blurb, HFILL } }
+#define STR_HF(p, name, abbrev, blurb) \
+    { p, { name, abbrev, FT_STRING, BASE_NONE, NULL, 0x0, blurb, HFILL } }
+#define TIME_HF(p, name, abbrev, blurb) \
+    { p, { name, abbrev, FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0, blurb, HFILL } }
+#define FRAME_HF(p, name, abbrev, kind, blurb) \
+    { p, { name, abbrev, FT_FRAMENUM, BASE_NONE, FRAMENUM_TYPE(kind), 0x0, blurb, HFILL } }
+
+void ma_net_ui_register(int proto, module_t *m)
+{
+    proto_an = proto;
+    static hf_register_info hf[] = {
+        STR_HF(&hf_conn_direction, "Direction", "modbus_an.conn.direction",
+               "\"to server\" or \"to client\" (the client sent the SYN, else the server port decides)"),
+        BOOL_HF(&hf_conn_attempt, "Connection attempt", "modbus_an.conn.attempt",
+                "The first SYN of a connection attempt to a Modbus server"),
+        BOOL_HF(&hf_conn_syn_retry, "SYN retransmitted", "modbus_an.conn.syn_retry",
+                "A further SYN of the same connection attempt"),
+        STR_HF(&hf_conn_result, "Attempt result", "modbus_an.conn.result",
+               "established, refused (RST from the server), timeout (no SYN+ACK within connect_timeout) "
+               "or unfinished at end of capture"),
+        BOOL_HF(&hf_conn_failed, "Connection failed", "modbus_an.conn.failed",
+                "The attempt was refused or timed out"),
+        TIME_HF(&hf_conn_handshake, "Handshake time", "modbus_an.conn.handshake_time",
+                "From the first SYN to the first SYN+ACK of the server"),
+        BOOL_HF(&hf_conn_reset, "Session reset", "modbus_an.conn.reset",
+                "RST ending an established connection before any FIN"),
+        STR_HF(&hf_conn_reset_by, "Reset by", "modbus_an.conn.reset_by", "client or server"),
+        BOOL_HF(&hf_conn_close, "Orderly close", "modbus_an.conn.close", "The connection's first FIN"),
+        STR_HF(&hf_conn_close_by, "Closed by", "modbus_an.conn.close_by", "client or server (sender of the first FIN)"),
+        TIME_HF(&hf_conn_duration, "Connection duration", "modbus_an.conn.duration",
+                "From the connection's first segment to this FIN / RST"),
+        BOOL_HF(&hf_conn_reconnect, "Reconnect", "modbus_an.conn.reconnect",
+                "First segment of a new connection of a client-server pair that had one before"),
+        BOOL_HF(&hf_conn_parallel, "Parallel connection", "modbus_an.conn.parallel",
+                "First segment of a connection opened while an earlier one of the pair was still open"),
+        TIME_HF(&hf_conn_gap, "Gap since previous connection", "modbus_an.conn.gap",
+                "From the end (first FIN/RST, else last segment) of the pair's previous connection to this "
+                "connection's first segment (negative: they overlap)"),
+        FRAME_HF(&hf_conn_prev_frame, "Previous connection ended in frame", "modbus_an.conn.prev_frame",
+                 FT_FRAMENUM_NONE, "The last frame of the pair's previous connection"),
+        BOOL_HF(&hf_tcpa[MA_TA_RETRANS], "TCP retransmission", "modbus_an.tcp.retransmission",
+                "Wireshark flagged this segment tcp.analysis.retransmission"),
+        BOOL_HF(&hf_tcpa[MA_TA_FAST], "TCP fast retransmission", "modbus_an.tcp.fast_retransmission",
+                "Wireshark flagged this segment tcp.analysis.fast_retransmission"),
+        BOOL_HF(&hf_tcpa[MA_TA_SPURIOUS], "TCP spurious retransmission", "modbus_an.tcp.spurious_retransmission",
+                "Wireshark flagged this segment tcp.analysis.spurious_retransmission"),
+        BOOL_HF(&hf_tcpa[MA_TA_DUP_ACK], "TCP duplicate ACK", "modbus_an.tcp.duplicate_ack",
+                "Wireshark flagged this segment tcp.analysis.duplicate_ack"),
+        BOOL_HF(&hf_tcpa[MA_TA_ZERO_WINDOW], "TCP zero window", "modbus_an.tcp.zero_window",
+                "Wireshark flagged this segment tcp.analysis.zero_window"),
+        BOOL_HF(&hf_tcpa[MA_TA_LOST_SEGMENT], "TCP previous segment not captured", "modbus_an.tcp.lost_segment",
+                "Wireshark flagged this segment tcp.analysis.lost_segment"),
+        FRAME_HF(&hf_tcp_retrans, "Retransmits Modbus transaction", "modbus_an.tcp_retransmission",
+                 FT_FRAMENUM_REQUEST, "This TCP retransmission carries bytes of the transaction whose request "
+                 "is in that frame (its request or its response)"),
+        BOOL_HF(&hf_tcp_retrans_inferred, "Inferred from sequence numbers", "modbus_an.tcp_retransmission.inferred",
+                "The retransmitted bytes were never decoded as Modbus: tied to the oldest pending request of "
+                "the connection because they are server bytes not seen before"),
+        FRAME_HF(&hf_retry_of, "Retry of request in frame", "modbus_an.retry_of", FT_FRAMENUM_DUP_ACK,
+                 "The client sent the same request (unit, function code, data) with a new transaction id or "
+                 "connection while the earlier one had no answer"),
+        FRAME_HF(&hf_retried_by, "Retried in frame", "modbus_an.retried_by", FT_FRAMENUM_NONE,
+                 "The client's first retry of this request"),
+        FRAME_HF(&hf_retrans_in, "Retransmitted in frame", "modbus_an.retransmitted_in", FT_FRAMENUM_NONE,
+                 "The first TCP retransmission carrying this transaction's request or response"),
+        STR_HF(&hf_cause, "Cause", "modbus_an.cause",
+               "Why a delayed, late or missed transaction was slow: stp, tcp-retransmission, connection, retry "
+               "or server (first rule that holds; README \"Why was it slow?\")"),
+        FRAME_HF(&hf_cause_frame, "Cause in frame", "modbus_an.cause_frame", FT_FRAMENUM_NONE,
+                 "The evidence: the BPDU, the retransmission, the connection event or the retry"),
+        STR_HF(&hf_stp_type, "BPDU type", "modbus_an.stp.type", "config, rst, mst or tcn"),
+        STR_HF(&hf_stp_bridge, "Bridge", "modbus_an.stp.bridge", "Sender bridge id: priority (incl. system id "
+               "extension)/MAC"),
+        STR_HF(&hf_stp_root, "Root", "modbus_an.stp.root", "Root bridge id the sender announces: priority/MAC"),
+        { &hf_stp_port, { "Port", "modbus_an.stp.port", FT_UINT16, BASE_HEX, NULL, 0x0,
+          "Sender port id (priority and number)", HFILL } },
+        { &hf_stp_cost, { "Root path cost", "modbus_an.stp.root_cost", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "Sender's cost to the root", HFILL } },
+        { &hf_stp_vlan, { "VLAN", "modbus_an.stp.vlan", FT_UINT16, BASE_DEC, NULL, 0x0,
+          "PVST+ originating VLAN, else the 802.1Q VLAN id, else 0", HFILL } },
+        BOOL_HF(&hf_stp_tc, "Topology change flag", "modbus_an.stp.tc", "The TC flag (802.1D 9.3.1)"),
+        BOOL_HF(&hf_stp_tca, "TC acknowledgment flag", "modbus_an.stp.tca", "The TCA flag"),
+        BOOL_HF(&hf_stp_proposal, "Proposal", "modbus_an.stp.proposal", "RSTP proposal flag"),
+        BOOL_HF(&hf_stp_agreement, "Agreement", "modbus_an.stp.agreement", "RSTP agreement flag"),
+        STR_HF(&hf_stp_role, "Port role", "modbus_an.stp.role", "RSTP port role: unknown, alternate/backup, root, "
+               "designated"),
+        STR_HF(&hf_stp_event, "STP event", "modbus_an.stp.event",
+               "What this BPDU changed: TC (topology change episode begins), TCN, root (root bridge changed), "
+               "role (port role changed)"),
+        BOOL_HF(&hf_stp_topology_change, "Topology change", "modbus_an.stp.topology_change",
+                "A TC episode begins, a TCN, or a root change: starts the stp_window of the cause analysis"),
+        BOOL_HF(&hf_stp_root_change, "Root changed", "modbus_an.stp.root_change",
+                "The root differs from the one this bridge/port/VLAN announced before"),
+        BOOL_HF(&hf_stp_role_change, "Port role changed", "modbus_an.stp.role_change",
+                "The RSTP port role differs from this bridge/port/VLAN's previous RST BPDU"),
+        BOOL_HF(&hf_stp_tcn, "Topology change notification", "modbus_an.stp.tcn",
+                "A TCN BPDU that is not a repeat of the sender's previous TCN"),
+        BOOL_HF(&hf_stp_repeat, "Repeats state", "modbus_an.stp.repeat",
+                "The BPDU repeats its sender's previous state (counted, not listed as an event)"),
+        FRAME_HF(&hf_stp_prev_frame, "Previous BPDU of this sender", "modbus_an.stp.prev_frame", FT_FRAMENUM_NONE,
+                 "The previous BPDU of the same bridge, port and VLAN (TCN: source MAC)"),
+        STR_HF(&hf_stp_prev_root, "Previous root", "modbus_an.stp.prev_root", "The root announced before a root change"),
+    };
+    static gint *ett[] = { &ett_conn, &ett_stp };
+    static ei_register_info ei[] = {
+        { &ei_conn_failed, { "modbus_an.conn.failed.expert", PI_SEQUENCE, PI_ERROR,
+          "Connection attempt to a Modbus server failed", EXPFILL } },
+        { &ei_conn_reset, { "modbus_an.conn.reset.expert", PI_SEQUENCE, PI_WARN,
+          "Modbus connection reset", EXPFILL } },
+        { &ei_conn_reconnect, { "modbus_an.conn.reconnect.expert", PI_SEQUENCE, PI_NOTE,
+          "Client reconnected", EXPFILL } },
+        { &ei_tcp_retrans, { "modbus_an.tcp_retransmission.expert", PI_SEQUENCE, PI_WARN,
+          "TCP retransmission of a Modbus transaction", EXPFILL } },
+        { &ei_retry, { "modbus_an.retry.expert", PI_SEQUENCE, PI_WARN,
+          "Application retry of a Modbus request", EXPFILL } },
+        { &ei_cause, { "modbus_an.cause.expert", PI_SEQUENCE, PI_NOTE,
+          "Cause of a slow transaction", EXPFILL } },
+        { &ei_stp_tc, { "modbus_an.stp.tc.expert", PI_SEQUENCE, PI_WARN,
+          "Spanning Tree topology change (TC flag)", EXPFILL } },
+        { &ei_stp_tcn, { "modbus_an.stp.tcn.expert", PI_SEQUENCE, PI_WARN,
+          "Spanning Tree topology change notification (TCN BPDU)", EXPFILL } },
+        { &ei_stp_root, { "modbus_an.stp.root_change.expert", PI_SEQUENCE, PI_WARN,
+          "Spanning Tree root bridge changed", EXPFILL } },
+        { &ei_stp_role, { "modbus_an.stp.role_change.expert", PI_SEQUENCE, PI_NOTE,
+          "Spanning Tree port role changed", EXPFILL } },
+    };
+    proto_register_field_array(proto, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+    expert_register_field_array(expert_register_protocol(proto), ei, array_length(ei));
+
+    prefs_register_string_preference(m, "connect_timeout", "Connect timeout (s)",
+        "A connection attempt with no SYN+ACK within this many seconds of its first SYN failed (timeout).",
+        &pref_connect_timeout);
+    prefs_register_string_preference(m, "retry_window", "Retry window (s)",
+        "A request repeating an unanswered earlier one (same unit, function code and data) within this many "
+        "seconds is an application retry.", &pref_retry_window);
+    prefs_register_string_preference(m, "stp_window", "STP reconvergence window (s)",
+        "A delayed, late or missed transaction is blamed on Spanning Tree (cause stp) when a topology change "
+        "happened at most this many seconds before its request, or while it waited (802.1D: 2 x forward "
+        "delay + max age = 50 s).", &pref_stp_window);
+
+    static uat_field_t exp_fields[] = {
+        UAT_FLD_CSTRING(uat_exp, name, "Name", "What the server is (free text)"),
+        UAT_FLD_CSTRING(uat_exp, server, "Server", "Server IP address"),
+        UAT_FLD_CSTRING(uat_exp, port, "Port", "Server TCP port"),
+        UAT_FLD_CSTRING(uat_exp, client, "Client", "Client IP address (blank: any)"),
+        UAT_END_FIELDS
+    };
+    uat_t *u = uat_new("Modbus expected servers", sizeof(uat_exp_rec_t), "modbus_an_expected", TRUE,
+        &uat_exp_recs, &uat_exp_num, UAT_AFFECTS_DISSECTION, NULL, uat_exp_copy, uat_exp_update, uat_exp_free,
+        NULL, NULL, exp_fields);
+    prefs_register_uat_preference(m, "expected", "Expected servers",
+        "Modbus servers (and optionally clients) the site expects, besides pcap_monitor_file's ip_addrs and "
+        "ips.client: the stat output lists them with traffic, with attempts only, or silent, and any "
+        "Modbus pair not expected", u);
+}
