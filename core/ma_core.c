@@ -559,8 +559,12 @@ void ma_core_conn_event(ma_core_t *core, uint32_t stream, ma_conn_event_t ev,
     ma_conn_t *c = g_hash_table_lookup(core->conns, GUINT_TO_POINTER(stream));
     if (!c)
         return;
-    while (c->oldest)
-        txn_missed(core, c, c->oldest, MA_TXN_CLOSED, frame);
+    /* A request whose timeout ran out before the close was missed anyway:
+     * the close is not why (its reason stays "no response"). */
+    while (c->oldest) {
+        ma_txn_t *t = c->oldest;
+        txn_missed(core, c, t, ts - t->req_ts > core->cfg.response_timeout ? 0 : MA_TXN_CLOSED, frame);
+    }
     if (ev == MA_CONN_RST)
         c->closed = true;
 }

@@ -201,7 +201,9 @@ typedef enum {
 } ma_conn_event_t;
 
 /* Apply a connection event seen in frame at ts on stream. Pending requests
- * of that connection become missed (MA_TXN_CLOSED) on RST or server FIN. */
+ * of that connection become missed on RST or server FIN: MA_TXN_CLOSED if
+ * their timeout had not run out yet (else they were missed by the timeout
+ * and keep that reason). */
 void ma_core_conn_event(ma_core_t *core, uint32_t stream, ma_conn_event_t ev,
                         uint32_t frame, ma_ns_t ts);
 

@@ -63,6 +63,21 @@ static void test_conn_events(void)
     }
     ma_core_free(core);
 
+    /* A close after the timeout ran out (default 3 s): missed by the timeout,
+     * not by the close; one within it (exactly 3 s) is missed by the close. */
+    core = new_core(0, 0);
+    a = feed(core, rq(1, MS(0), 1, 1, 1, 3));
+    b = feed(core, rq(2, MS(1), 1, 1, 2, 3));
+    ma_core_conn_event(core, 1, MA_CONN_FIN_FROM_SERVER, 3, MS(3001));
+    if (a.txn && b.txn) {
+        CHECK_EQ(a.txn->outcome, MA_OUT_MISSED);
+        CHECK(!(a.txn->flags & MA_TXN_CLOSED)); /* 3.001 s > 3 s */
+        CHECK_EQ(a.txn->resolve_frame, 3);
+        CHECK_EQ(b.txn->outcome, MA_OUT_MISSED);
+        CHECK(b.txn->flags & MA_TXN_CLOSED);    /* exactly 3 s: not run out */
+    }
+    ma_core_free(core);
+
     /* FIN from client: half close, the server may still answer */
     core = new_core(0, 0);
     a = feed(core, rq(1, MS(0), 1, 1, 1, 3));
