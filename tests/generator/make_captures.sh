@@ -140,4 +140,14 @@ fi
 if [ ${#hb_truths[@]} -gt 0 ]; then
     python3 "$here/check_hb_wire.py" "${hb_truths[@]}" || status=1
 fi
+
+# Network-health captures (netgen, tests/captures/net/): all by default, or
+# the ones named (gen_network, gen_stp_modbus).
+net_want=()
+for n in ${want[@]+"${want[@]}"}; do
+    case $n in gen_network|gen_stp_modbus) net_want+=("$n") ;; esac
+done
+if [ ${#want[@]} -eq 0 ] || [ ${#net_want[@]} -gt 0 ]; then
+    "$here/make_net_captures.sh" ${net_want[@]+"${net_want[@]}"} || status=1
+fi
 exit $status
