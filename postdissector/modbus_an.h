@@ -68,8 +68,9 @@ void ma_regs_ui_show(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, const ma
                      const ma_regs_rec_t *rec, wmem_strbuf_t *info);
 void register_tap_listener_modbus_an_registers(void);
 
-/* The pcap_monitor_file preference (regs_ui.c; also read for topology). */
-const char *ma_regs_ui_monitor_file(void);
+/* pcap_monitor_file's expected topology (ma_expect_t *), read by the last
+ * ma_regs_ui_new_engine (empty if the file is bad or not set). */
+const GPtrArray *ma_regs_ui_monitor_expect(void);
 
 /* True if port is a Modbus server port (server_ports, or mbtcp's port /
  * Decode As in the tcp.port table). */
@@ -79,7 +80,8 @@ gboolean modbus_an_is_server_port(guint32 port);
 gboolean modbus_an_parse_seconds(const char *s, ma_ns_t *out);
 
 /* The capture's network and Spanning Tree engines (NULL outside a capture
- * file); finalized (and causes decided) by modbus_an_finalize. */
+ * file); finalized (and causes decided) by modbus_an_finalize. The network
+ * engine must be made after ma_regs_ui_new_engine (pcap_monitor_file). */
 ma_net_t *modbus_an_net(void);
 ma_stp_t *modbus_an_stp(void);
 

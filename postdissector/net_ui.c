@@ -129,19 +129,10 @@ ma_net_t *ma_net_ui_new_engine(ma_core_t *core)
     cfg.retry_window = seconds_pref("retry_window", pref_retry_window, cfg.retry_window);
     ma_net_t *net = ma_net_new(&cfg, core);
 
-    const char *mon = ma_regs_ui_monitor_file();
-    if (mon && *mon) {
-        GPtrArray *got = g_ptr_array_new_with_free_func(ma_expect_free);
-        char *err = NULL;
-        if (!ma_hbconf_load_expect(mon, got, &err)) {
-            report_failure("modbus_an: %s (pcap_monitor_file topology ignored)", err);
-            g_free(err);
-        }
-        for (guint i = 0; i < got->len; i++) {
-            const ma_expect_t *e = g_ptr_array_index(got, i);
-            ma_net_expect_add(net, &e->server, e->port, e->client.len ? &e->client : NULL, e->name);
-        }
-        g_ptr_array_free(got, TRUE);
+    const GPtrArray *mon = ma_regs_ui_monitor_expect(); /* read by ma_regs_ui_new_engine */
+    for (guint i = 0; mon && i < mon->len; i++) {
+        const ma_expect_t *e = g_ptr_array_index(mon, i);
+        ma_net_expect_add(net, &e->server, e->port, e->client.len ? &e->client : NULL, e->name);
     }
     for (guint i = 0; i < uat_exp_num; i++) {
         ma_expect_t e;
@@ -309,25 +300,25 @@ void ma_net_ui_show_txn(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, const
         expert_add_info_format(pinfo, it, &ei_retry, "Application retry of the request in frame %u", t->retry_of);
         wmem_strbuf_append_printf(info, " [retry of %u]", t->retry_of);
     }
-    if (!final)
+    /* Known once the first pass ended: on the request only, so a response
+     * reads the same in every pass (like the outcome). */
+    if (!final || !req)
         return;
-    if (req && t->retried_by)
+    if (t->retried_by)
         gen(proto_tree_add_uint(st, hf_retried_by, tvb, 0, 0, t->retried_by));
     if (t->retrans_frame)
         gen(proto_tree_add_uint(st, hf_retrans_in, tvb, 0, 0, t->retrans_frame));
     if (t->cause != MA_CAUSE_NONE) {
-        it = gen(proto_tree_add_string(st, hf_cause, tvb, 0, 0, ma_cause_name((ma_cause_t)t->cause)));
-        if (t->cause_frame)
+        const char *name = ma_cause_name((ma_cause_t)t->cause);
+        it = gen(proto_tree_add_string(st, hf_cause, tvb, 0, 0, name));
+        if (t->cause_frame) {
             gen(proto_tree_add_uint(st, hf_cause_frame, tvb, 0, 0, t->cause_frame));
-        if (req) {
-            if (t->cause_frame)
-                expert_add_info_format(pinfo, it, &ei_cause, "Slow transaction, cause: %s (frame %u)",
-                                       ma_cause_name((ma_cause_t)t->cause), t->cause_frame);
-            else
-                expert_add_info_format(pinfo, it, &ei_cause, "Slow transaction, cause: %s",
-                                       ma_cause_name((ma_cause_t)t->cause));
+            expert_add_info_format(pinfo, it, &ei_cause, "Slow transaction, cause: %s (frame %u)", name,
+                                   t->cause_frame);
+        } else {
+            expert_add_info_format(pinfo, it, &ei_cause, "Slow transaction, cause: %s", name);
         }
-        wmem_strbuf_append_printf(info, " [cause: %s]", ma_cause_name((ma_cause_t)t->cause));
+        wmem_strbuf_append_printf(info, " [cause: %s]", name);
     }
 }
 

@@ -249,7 +249,6 @@ static void modbus_an_init(void)
     ma_extract_net_wanted(&nids, wanted);
     set_postdissector_wanted_hfids(modbus_an_handle, wanted);
     core = ma_core_new(&cfg);
-    net = ma_net_ui_new_engine(core);
     stp = ma_stp_new();
     if (pref_features) {
         ma_feat_config_t fc = { .split_direction = pref_split_direction,
@@ -257,6 +256,7 @@ static void modbus_an_init(void)
         feat_engine = ma_feat_new(&fc);
     }
     regs = ma_regs_ui_new_engine();
+    net = ma_net_ui_new_engine(core); /* after regs: it reads pcap_monitor_file */
 }
 
 static void modbus_an_cleanup(void)

@@ -223,24 +223,35 @@ static void uat_reg_free(void *r)
 
 /* ---- engine ---- */
 
+/* pcap_monitor_file's expected topology (ma_expect_t *), read with its
+ * heartbeats so that a bad file is reported once and ignored as a whole. */
+static GPtrArray *monitor_expect;
+
 static void load_file(const char *path, bool monitor, GPtrArray *defs)
 {
     if (!path || !*path)
         return;
     char *err = NULL;
     GPtrArray *got = g_ptr_array_new();
-    if (!ma_hbconf_load(path, monitor, got, &err)) {
+    bool ok = ma_hbconf_load(path, monitor, got, &err);
+    if (ok && monitor)
+        ok = ma_hbconf_load_expect(path, monitor_expect, &err);
+    if (!ok) {
         report_failure("modbus_an: %s (%s ignored)", err, monitor ? "pcap_monitor_file" : "hb_defs_file");
         g_free(err);
+        g_ptr_array_set_size(monitor_expect, 0);
+        for (guint i = 0; i < got->len; i++)
+            ma_hb_def_free(g_ptr_array_index(got, i));
+        g_ptr_array_set_size(got, 0);
     }
     for (guint i = 0; i < got->len; i++)
         g_ptr_array_add(defs, g_ptr_array_index(got, i));
     g_ptr_array_free(got, TRUE);
 }
 
-const char *ma_regs_ui_monitor_file(void)
+const GPtrArray *ma_regs_ui_monitor_expect(void)
 {
-    return pref_monitor_file;
+    return monitor_expect;
 }
 
 ma_regs_t *ma_regs_ui_new_engine(void)
@@ -259,6 +270,9 @@ ma_regs_t *ma_regs_ui_new_engine(void)
     cfg.auto_detect = pref_auto;
 
     GPtrArray *defs = g_ptr_array_new_with_free_func(ma_hb_def_free);
+    if (!monitor_expect)
+        monitor_expect = g_ptr_array_new_with_free_func(ma_expect_free);
+    g_ptr_array_set_size(monitor_expect, 0);
     load_file(pref_hb_defs_file, false, defs);
     load_file(pref_monitor_file, true, defs);
     unsigned nfile = defs->len;

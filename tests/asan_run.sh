@@ -25,11 +25,14 @@ work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"; mkdir -m 777 "$work/out"   # tshark runs as the unprivileged test user
 shared="$here/../../shared/captures"
 caps=("$here"/captures/edge/*.pcap "$here"/captures/features/*.pcap "$here"/captures/gen/*.pcap)
+for f in "$here"/captures/net/*.pcap; do [ -f "$f" ] && caps+=("$f"); done
 for f in "$shared"/*.pcap "$shared"/*.pcapng; do [ -f "$f" ] && caps+=("$f"); done
 # Corrupted copies of the small captures: random byte errors, fixed seeds.
 n=0
 for f in "$here"/captures/edge/*.pcap "$here"/captures/features/*.pcap "$here"/captures/gen/gen_faults.pcap \
-         "$here"/captures/gen/gen_heartbeat.pcap "$shared"/digitalbond-diag-exceptions.pcap; do
+         "$here"/captures/gen/gen_heartbeat.pcap "$shared"/digitalbond-diag-exceptions.pcap \
+         "$here"/captures/net/gen_network.pcap "$here"/captures/net/gen_stp_modbus.pcap \
+         "$shared"/rstp-tc-real-switch.pcap "$shared"/rpvst-per-vlan-roots.pcap; do
     [ -f "$f" ] || continue
     for seed in 1 2 3; do
         out="$work/corrupt-$seed-$(basename "$f")"
@@ -44,6 +47,11 @@ regs_mode="-2 -V -o modbus_an.hb_defs_file:$work/out/hb_defs.json -o modbus_an.p
 regs_mode+=" -o uat:modbus_an_registers:\"w\",\"\",\"\",\"holding\",\"0\",\"f32\",\"CDAB\""
 regs_mode+=" -o uat:modbus_an_heartbeats:\"u\",\"\",\"\",\"\",\"\",\"holding\",\"1\",\"32\",\"\",\"\""
 regs_mode+=" -z modbus_an,registers,$work/out/r.csv -o modbus_an.hb_stall_polls:1"
+# Network analysis with its topology file, the UAT and tight windows.
+[ -f "$here"/fixtures/net/pcap_monitor_net.json ] && cp "$here"/fixtures/net/pcap_monitor_net.json "$work/out/"
+net_mode="-2 -V -o modbus_an.pcap_monitor_file:$work/out/pcap_monitor_net.json -z modbus_an,stat"
+net_mode+=" -o uat:modbus_an_expected:\"x\",\"127.0.0.1\",\"502\",\"\" -o modbus_an.connect_timeout:0.001"
+net_mode+=" -o modbus_an.retry_window:0 -o modbus_an.stp_window:1"
 
 fail=0 runs=0
 for f in "${caps[@]}"; do
@@ -53,7 +61,7 @@ for f in "${caps[@]}"; do
     if [ "$(stat -c %s "$f")" -lt 400000 ]; then
         modes+=("-2 -V" "-2 -q -z modbus_an,table -z modbus_an,flows"
                 "-V -o modbus_an.feature_split_direction:TRUE -o modbus_an.strict_unit_id:TRUE"
-                "$regs_mode")
+                "$regs_mode" "$net_mode")
     fi
     for mode in "${modes[@]}"; do
         # shellcheck disable=SC2086

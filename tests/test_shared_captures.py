@@ -51,7 +51,7 @@ def pdus_by_frame(pkts):
                 ws.setdefault(frame, []).append(cur)
             elif name == "modbus" and cur is not None:
                 cur.update(d)
-            elif name == "modbus_an":
+            elif name == "modbus_an" and "modbus_an.type" in d:
                 ours.setdefault(frame, []).append(d)
     return ws, ours
 

@@ -26,7 +26,8 @@ trap cleanup EXIT
 [ "$(id -u)" = 0 ] || { echo "make_net_captures.sh: run as root (port 502, tcpdump)" >&2; exit 1; }
 mkdir -p "$out"
 
-cc -std=c11 -Wall -Wextra -Werror -O2 -o "$work/netgen" "$here/netgen.c" -lpthread
+cc -std=c11 -Wall -Wextra -Werror -O2 -o "$work/netgen" \
+    "$here/netgen.c" "$here/netgen_scenarios.c" "$here/netgen_net.c" -lpthread
 
 # Every loopback address netgen uses, on port 502, must be free (nobody may
 # listen on 127.0.0.11 and 127.0.0.99: refused / silent).

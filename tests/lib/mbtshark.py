@@ -49,7 +49,8 @@ def pdus(capture, extra_args=(), two_pass=True, display_filter=None):
     result = []
     for frame, protos in packets(capture, args, two_pass):
         for name, fields in protos:
-            if name == "modbus_an":
+            # one tree per PDU (a segment's or a BPDU's network tree has no type)
+            if name == "modbus_an" and "modbus_an.type" in fields:
                 d = {"frame": frame}
                 d.update(fields)
                 result.append(d)

@@ -1,0 +1,939 @@
+/* test_cause.c - unit tests of the cause of delayed, late and missed
+ * transactions (core/ma_cause.c)
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Real ma_core, ma_net and ma_stp objects are driven as the post-dissector
+ * drives them, per frame: note the time, each PDU through ma_core_pdu (and
+ * ma_net_request for a new request), then ma_net_segment once, then
+ * ma_core_conn_event for an RST / FIN; a BPDU goes to ma_stp_bpdu. Frames
+ * are numbered 1, 2, ... by the helpers (w.fr is the frame just fed). Then
+ * ma_core_finalize, ma_net_finalize, ma_cause_decide, as
+ * modbus_an_finalize does. No mocks.
+ *
+ * Defaults everywhere: delay_threshold 1 s, response_timeout 3 s,
+ * connect_timeout 3 s, retry_window 10 s, stp_window 50 s (unless a test
+ * says otherwise). The client is 10.0.0.<n>:4xxxx, the server 10.0.0.2:502.
+ * The window of a transaction is [t0, t1]: t0 = request time, t1 = response
+ * time when answered, else t0 + 3 s. Every expected cause and cause_frame is
+ * worked out by hand in the comments (core/ma_cause.h, rules 1-5).
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <glib.h>
+
+#include "check.h"
+#include "ma_cause.h"
+#include "ma_net.h"
+#include "ma_stp.h"
+
+#define SYN MA_TCP_SYN
+#define ACK MA_TCP_ACK
+#define FIN MA_TCP_FIN
+#define RST MA_TCP_RST
+#define RTX MA_TCPA_RETRANS
+
+/* Bridge and root ids: (priority | system id extension) << 48 | MAC. */
+#define BRIDGE  ((UINT64_C(32769) << 48) | UINT64_C(0x001ef6735980))
+#define ROOT1   ((UINT64_C(24577) << 48) | UINT64_C(0x00024b7c8e47))
+#define ROOT2   ((UINT64_C(4097) << 48) | UINT64_C(0x001906eab880))
+#define F_DESIG 0x3Cu              /* RSTP designated, learning, forwarding */
+#define F_DESIG_TC (F_DESIG | MA_STPF_TC)
+#define F_ALT   0x04u              /* RSTP alternate/backup, discarding */
+
+/* ---- driver ---- */
+
+typedef struct tw {
+    ma_core_t *core;
+    ma_net_t  *net;
+    ma_stp_t  *stp;
+    uint32_t   fr; /* the frame fed last */
+} tw_t;
+
+typedef struct ep {
+    ma_addr_t cl, sv;
+    uint16_t  cport, sport;
+} ep_t;
+
+static tw_t tw_new(void)
+{
+    tw_t w = {ma_core_new(NULL), NULL, ma_stp_new(), 0};
+    w.net = ma_net_new(NULL, w.core);
+    return w;
+}
+
+static void tw_free(tw_t *w)
+{
+    ma_stp_free(w->stp);
+    ma_net_free(w->net);
+    ma_core_free(w->core);
+}
+
+static ep_t ep(uint8_t client, uint16_t cport)
+{
+    return (ep_t){v4(10, 0, 0, client), v4(10, 0, 0, 2), cport, 502};
+}
+
+/* A segment of e's connection `stream`, to the server or to the client. */
+static ma_tcp_in_t tcp(const ep_t *e, ma_ns_t ts, uint32_t stream, bool to_srv, uint16_t flags, uint8_t an)
+{
+    ma_tcp_in_t in;
+    memset(&in, 0, sizeof in);
+    in.ts = ts;
+    in.stream = stream;
+    in.src = to_srv ? e->cl : e->sv;
+    in.dst = to_srv ? e->sv : e->cl;
+    in.srcport = to_srv ? e->cport : e->sport;
+    in.dstport = to_srv ? e->sport : e->cport;
+    in.src_is_server_port = !to_srv;
+    in.dst_is_server_port = to_srv;
+    in.flags = flags;
+    in.analysis = an;
+    return in;
+}
+
+/* The same with sequence number and length. */
+static ma_tcp_in_t tcpq(const ep_t *e, ma_ns_t ts, uint32_t stream, bool to_srv, uint16_t flags, uint8_t an,
+                        uint32_t seq, uint32_t len)
+{
+    ma_tcp_in_t in = tcp(e, ts, stream, to_srv, flags, an);
+    in.has_seq = true;
+    in.seq = seq;
+    in.len = len;
+    return in;
+}
+
+/* The connection events the post-dissector passes to ma_core. */
+static void conn_events(tw_t *w, const ma_tcp_in_t *in)
+{
+    if (in->flags & RST)
+        ma_core_conn_event(w->core, in->stream, MA_CONN_RST, in->frame, in->ts);
+    else if (in->flags & FIN)
+        ma_core_conn_event(w->core, in->stream, in->dst_is_server_port ? MA_CONN_FIN_FROM_CLIENT
+                                                                       : MA_CONN_FIN_FROM_SERVER,
+                           in->frame, in->ts);
+}
+
+/* One frame without Modbus PDU; returns its frame number. */
+static uint32_t seg(tw_t *w, ma_tcp_in_t in)
+{
+    in.frame = ++w->fr;
+    ma_core_note_time(w->core, in.ts);
+    ma_net_segment(w->net, &in, NULL, NULL, 0);
+    conn_events(w, &in);
+    return in.frame;
+}
+
+/* One frame carrying one PDU (unit 1, fc 3, tid, 16-bit data after the fc)
+ * in the direction of `in` (a request when it goes to the server); a
+ * retransmission flag on the segment marks the PDU tcp_retrans. Returns
+ * ma_core's txn (for a response: the one it answers). */
+static ma_txn_t *pdu1(tw_t *w, ma_tcp_in_t in, uint16_t tid, uint16_t data)
+{
+    uint8_t adu[12] = {(uint8_t)(tid >> 8), (uint8_t)tid, 0, 0, 0, 6, 1, 3, (uint8_t)(data >> 8), (uint8_t)data, 0, 1};
+    in.frame = ++w->fr;
+    ma_core_note_time(w->core, in.ts);
+    ma_pdu_in_t pin = {.frame = in.frame, .ts = in.ts, .stream = in.stream, .src = in.src, .dst = in.dst,
+                       .srcport = in.srcport, .dstport = in.dstport, .is_request = in.dst_is_server_port,
+                       .tcp_retrans = (in.analysis & MA_TCPA_ANY_RETRANS) != 0, .tid = tid, .unit = 1, .fc = 3,
+                       .adu = adu, .adu_len = 12, .ref = -1, .count = -1, .wref = -1};
+    ma_pdu_t out;
+    ma_core_pdu(w->core, &pin, &out);
+    if (out.kind == MA_PDU_REQUEST && !(out.flags & (MA_PDU_RETRANS | MA_PDU_MALFORMED)))
+        ma_net_request(w->net, &pin, &out);
+    ma_net_segment(w->net, &in, &pin, &out, 1);
+    conn_events(w, &in);
+    return out.txn;
+}
+
+/* A request / response of e's connection `stream` without sequence numbers. */
+static ma_txn_t *req(tw_t *w, const ep_t *e, uint32_t stream, ma_ns_t ts, uint16_t tid, uint16_t data)
+{
+    return pdu1(w, tcp(e, ts, stream, true, ACK, 0), tid, data);
+}
+
+static ma_txn_t *resp(tw_t *w, const ep_t *e, uint32_t stream, ma_ns_t ts, uint16_t tid, uint16_t data)
+{
+    return pdu1(w, tcp(e, ts, stream, false, ACK, 0), tid, data);
+}
+
+/* SYN at ts, SYN+ACK 1 ms later, ACK 2 ms later; returns the SYN's frame. */
+static uint32_t handshake(tw_t *w, const ep_t *e, uint32_t stream, ma_ns_t ts)
+{
+    uint32_t f = seg(w, tcp(e, ts, stream, true, SYN, 0));
+    seg(w, tcp(e, ts + MS(1), stream, false, SYN | ACK, 0));
+    seg(w, tcp(e, ts + MS(2), stream, true, ACK, 0));
+    return f;
+}
+
+/* An RST BPDU (version 2) of BRIDGE port 0x8001 with the given flags and
+ * root; checks the events ma_stp raised for it. Returns its frame. */
+static uint32_t bpdu(tw_t *w, ma_ns_t ts, uint8_t flags, uint64_t root, uint8_t expect_events)
+{
+    ma_bpdu_in_t in;
+    memset(&in, 0, sizeof in);
+    in.frame = ++w->fr;
+    in.ts = ts;
+    static const uint8_t mac[6] = {0x00, 0x1e, 0xf6, 0x73, 0x59, 0x81};
+    memcpy(in.src_mac, mac, 6);
+    in.type = MA_BPDU_RST;
+    in.version = 2;
+    in.flags = flags;
+    in.has_ids = true;
+    in.root_id = root;
+    in.root_cost = 19;
+    in.bridge_id = BRIDGE;
+    in.port_id = 0x8001;
+    ma_core_note_time(w->core, ts);
+    const ma_bpdu_rec_t *r = ma_stp_bpdu(w->stp, &in);
+    CHECK(r != NULL && r->events == expect_events);
+    return in.frame;
+}
+
+/* A TCN BPDU from a switch MAC (each one here is the speaker's first: a TCN event). */
+static uint32_t tcn(tw_t *w, ma_ns_t ts)
+{
+    ma_bpdu_in_t in;
+    memset(&in, 0, sizeof in);
+    in.frame = ++w->fr;
+    in.ts = ts;
+    static const uint8_t mac[6] = {0x00, 0x19, 0x06, 0xea, 0xb8, 0x85};
+    memcpy(in.src_mac, mac, 6);
+    in.type = MA_BPDU_TCN;
+    ma_core_note_time(w->core, ts);
+    const ma_bpdu_rec_t *r = ma_stp_bpdu(w->stp, &in);
+    CHECK(r != NULL && r->events == MA_STP_EV_TCN);
+    return in.frame;
+}
+
+/* The end of the first pass: the capture reaches `end`. */
+static void finish(tw_t *w, ma_ns_t end)
+{
+    ma_core_note_time(w->core, end);
+    ma_core_finalize(w->core);
+    ma_net_finalize(w->net, ma_core_capture_end(w->core));
+}
+
+/* ma_cause_decide with or without the net / stp engines and stp_window. */
+static void decide_w(tw_t *w, bool with_net, bool with_stp, ma_ns_t stp_window)
+{
+    ma_cause_config_t cc = {.stp_window = stp_window};
+    ma_cause_decide(w->core, with_net ? w->net : NULL, with_stp ? w->stp : NULL, &cc);
+}
+
+static void decide(tw_t *w)
+{
+    decide_w(w, true, true, MA_DEFAULT_STP_WINDOW);
+}
+
+/* True if t has cause c with evidence frame f (prints what it got if not). */
+static bool is_cause(const ma_txn_t *t, ma_cause_t c, uint32_t f)
+{
+    if (!t) {
+        printf("  txn is NULL\n");
+        return false;
+    }
+    if (t->cause == c && t->cause_frame == f)
+        return true;
+    printf("  txn of frame %u: cause %u (%s) frame %u, expected %u (%s) frame %u\n", t->req_frame, t->cause,
+           ma_cause_name((ma_cause_t)t->cause), t->cause_frame, (unsigned)c, ma_cause_name(c), f);
+    return false;
+}
+
+/* True if the per-pair counts of `pair` are exactly stp, retrans, conn,
+ * retry, server (and 0 for MA_CAUSE_NONE). */
+static bool counts_are(tw_t *w, const ma_pair_t *pair, uint64_t stp, uint64_t rtx, uint64_t conn, uint64_t retry,
+                       uint64_t server)
+{
+    const uint64_t exp[MA_CAUSE_N] = {0, stp, rtx, conn, retry, server};
+    if (!pair) {
+        printf("  pair is NULL\n");
+        return false;
+    }
+    const ma_net_pair_t *p = ma_net_pair_stats(w->net, pair->id);
+    bool ok = true;
+    for (int c = 0; c < MA_CAUSE_N; c++) {
+        if (p->causes[c] != exp[c]) {
+            printf("  pair %u: causes[%s] = %llu, expected %llu\n", pair->id,
+                   c ? ma_cause_name((ma_cause_t)c) : "none", (unsigned long long)p->causes[c],
+                   (unsigned long long)exp[c]);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+/* ---- tests ---- */
+
+static void test_names(void)
+{
+    CHECK_STR(ma_cause_name(MA_CAUSE_NONE), "");
+    CHECK_STR(ma_cause_name(MA_CAUSE_STP), "stp");
+    CHECK_STR(ma_cause_name(MA_CAUSE_TCP_RETRANS), "tcp-retransmission");
+    CHECK_STR(ma_cause_name(MA_CAUSE_CONNECTION), "connection");
+    CHECK_STR(ma_cause_name(MA_CAUSE_RETRY), "retry");
+    CHECK_STR(ma_cause_name(MA_CAUSE_SERVER), "server");
+    CHECK_STR(ma_cause_name(MA_CAUSE_N), "");
+    CHECK_STR(ma_cause_name((ma_cause_t)99), "");
+    CHECK_EQ(MA_DEFAULT_STP_WINDOW, SEC(50));
+}
+
+/* Each kind of topology change alone: a TC episode start 10 s before the
+ * request, a TCN during the wait, a root change; a role change is no
+ * topology change. */
+static void test_stp(void)
+{
+    tw_t w = tw_new();
+    ep_t e = ep(1, 40001);
+    handshake(&w, &e, 1, 0);                                  /* frames 1-3 */
+    bpdu(&w, SEC(1), F_DESIG, ROOT1, 0);                      /* 4: the speaker's state, no event */
+    uint32_t ftc = bpdu(&w, SEC(90), F_DESIG_TC, ROOT1, MA_STP_EV_TC); /* 5: episode start */
+    bpdu(&w, SEC(92), F_DESIG_TC, ROOT1, 0);                  /* 6: repeat of the episode */
+    /* A: t0 100 s, answered at 102 s (2 s > 1 s: delayed). The latest change
+     * <= 102 s is the episode start at 90 s (repeats are no events), and
+     * 90 >= 100 - 50: stp, evidence the episode start (frame 5). */
+    ma_txn_t *A = req(&w, &e, 1, SEC(100), 1, 0x10);
+    /* E: answered after 100 ms, inside the same window: not delayed, NONE. */
+    ma_txn_t *E = req(&w, &e, 1, SEC(100) + MS(200), 2, 0x11);
+    resp(&w, &e, 1, SEC(100) + MS(300), 2, 0x11);
+    bpdu(&w, SEC(101), F_DESIG_TC, ROOT1, 0);                 /* repeat during A's wait: no event */
+    resp(&w, &e, 1, SEC(102), 1, 0x10);
+    bpdu(&w, SEC(120), F_DESIG, ROOT1, 0);                    /* the episode ends: no event */
+
+    /* B: t0 300 s, answered at 302 s; a TCN at 300.5 s: stp, the TCN. */
+    ma_txn_t *B = req(&w, &e, 1, SEC(300), 3, 0x12);
+    uint32_t ftcn = tcn(&w, SEC(300) + MS(500));
+    resp(&w, &e, 1, SEC(302), 3, 0x12);
+
+    /* C: t0 500 s, answered at 502 s; the root changed (ROOT1 -> ROOT2, no
+     * TC flag) at 480 s >= 500 - 50: stp, that BPDU. */
+    uint32_t froot = bpdu(&w, SEC(480), F_DESIG, ROOT2, MA_STP_EV_ROOT);
+    ma_txn_t *C = req(&w, &e, 1, SEC(500), 4, 0x13);
+    resp(&w, &e, 1, SEC(502), 4, 0x13);
+
+    /* D: t0 700 s, answered at 702 s; only a role change at 690 s (a ROLE
+     * event, not a topology change); the latest change <= 702 s is the root
+     * change at 480 s < 700 - 50: not stp; nothing else: server, frame 0. */
+    bpdu(&w, SEC(690), F_ALT, ROOT2, MA_STP_EV_ROLE);
+    ma_txn_t *D = req(&w, &e, 1, SEC(700), 5, 0x14);
+    resp(&w, &e, 1, SEC(702), 5, 0x14);
+
+    finish(&w, SEC(800));
+    CHECK(A && B && C && D && E);
+    CHECK(A->outcome == MA_OUT_ANSWERED && (A->flags & MA_TXN_DELAYED));
+    CHECK(E->outcome == MA_OUT_ANSWERED && !(E->flags & MA_TXN_DELAYED));
+    decide(&w);
+    CHECK(is_cause(A, MA_CAUSE_STP, ftc));
+    CHECK_EQ(ftc, 5);
+    CHECK(is_cause(E, MA_CAUSE_NONE, 0));
+    CHECK(is_cause(B, MA_CAUSE_STP, ftcn));
+    CHECK(is_cause(C, MA_CAUSE_STP, froot));
+    CHECK(is_cause(D, MA_CAUSE_SERVER, 0));
+    /* Pair counts: stp 3 (A, B, C), server 1 (D). */
+    CHECK(counts_are(&w, A->pair, 3, 0, 0, 0, 1));
+    tw_free(&w);
+}
+
+/* tcp-retransmission alone: by MA_TXN_RETRANS (the request PDU
+ * retransmitted; bytes retransmitted after the window) and by a
+ * retransmitted segment of the same stream in the window that carries no
+ * bytes of the transaction. */
+static void test_retrans(void)
+{
+    tw_t w = tw_new();
+    ep_t e = ep(1, 40001);
+    handshake(&w, &e, 1, 0);
+    /* A: request [1, 13) at 10 s, the same PDU retransmitted at 11 s
+     * (rule (a): A gets MA_TXN_RETRANS, retrans_frame = that frame), answered
+     * at 12 s (delayed 2 s): tcp-retransmission, the retransmission. */
+    ma_txn_t *A = pdu1(&w, tcpq(&e, SEC(10), 1, true, ACK, 0, 1, 12), 1, 0x10);
+    ma_txn_t *A2 = pdu1(&w, tcpq(&e, SEC(11), 1, true, ACK, RTX, 1, 12), 1, 0x10);
+    uint32_t fa = w.fr;
+    CHECK(A2 == A);
+    pdu1(&w, tcpq(&e, SEC(12), 1, false, ACK, 0, 1, 11), 1, 0x10);
+    /* B: request [13, 25) at 20 s; at 21 s A's bytes [1, 13) come again
+     * (not decoded): attached to A by overlap, not to B; B has no flag but
+     * the retransmitted segment lies in [20, 22] on its stream: tcp-
+     * retransmission, that segment. */
+    ma_txn_t *B = pdu1(&w, tcpq(&e, SEC(20), 1, true, ACK, 0, 13, 12), 2, 0x11);
+    uint32_t fb = seg(&w, tcpq(&e, SEC(21), 1, true, ACK, RTX, 1, 12));
+    pdu1(&w, tcpq(&e, SEC(22), 1, false, ACK, 0, 12, 11), 2, 0x11);
+    CHECK(!(B->flags & MA_TXN_RETRANS));
+    CHECK_EQ(A->retrans_frame, fa); /* A keeps its first */
+    /* C: request [25, 37) at 30 s, answered at 32 s; C's bytes retransmitted
+     * at 40 s, after its window: the flag holds (no window for it): tcp-
+     * retransmission, the 40 s segment. */
+    ma_txn_t *C = pdu1(&w, tcpq(&e, SEC(30), 1, true, ACK, 0, 25, 12), 3, 0x12);
+    pdu1(&w, tcpq(&e, SEC(32), 1, false, ACK, 0, 23, 11), 3, 0x12);
+    uint32_t fc = seg(&w, tcpq(&e, SEC(40), 1, true, ACK, RTX, 25, 12));
+    CHECK(C->flags & MA_TXN_RETRANS);
+    CHECK_EQ(C->retrans_frame, fc);
+    /* D: request [37, 49) at 50 s; an empty retransmission flag at 50.5 s
+     * (a window event, frame fd1); D's own request retransmitted at 51 s
+     * (the flag, fd2); answered at 52 s. Both are rule 2; the flag is looked
+     * at first, so the evidence is D's retransmission fd2. */
+    ma_txn_t *D = pdu1(&w, tcpq(&e, SEC(50), 1, true, ACK, 0, 37, 12), 4, 0x13);
+    uint32_t fd1 = seg(&w, tcp(&e, SEC(50) + MS(500), 1, true, ACK, RTX));
+    pdu1(&w, tcpq(&e, SEC(51), 1, true, ACK, RTX, 37, 12), 4, 0x13);
+    uint32_t fd2 = w.fr;
+    pdu1(&w, tcpq(&e, SEC(52), 1, false, ACK, 0, 34, 11), 4, 0x13);
+    CHECK(fd1 != fd2 && D->retrans_frame == fd2);
+    /* X: answered after 200 ms with a retransmission in its window: not
+     * delayed, NONE. */
+    ma_txn_t *X = pdu1(&w, tcpq(&e, SEC(60), 1, true, ACK, 0, 49, 12), 5, 0x14);
+    seg(&w, tcp(&e, SEC(60) + MS(100), 1, true, ACK, RTX));
+    pdu1(&w, tcpq(&e, SEC(60) + MS(200), 1, false, ACK, 0, 45, 11), 5, 0x14);
+
+    finish(&w, SEC(100));
+    decide(&w);
+    CHECK(is_cause(A, MA_CAUSE_TCP_RETRANS, fa));
+    CHECK(is_cause(B, MA_CAUSE_TCP_RETRANS, fb));
+    CHECK(is_cause(C, MA_CAUSE_TCP_RETRANS, fc));
+    CHECK(is_cause(D, MA_CAUSE_TCP_RETRANS, fd2));
+    CHECK(is_cause(X, MA_CAUSE_NONE, 0));
+    CHECK(counts_are(&w, A->pair, 0, 4, 0, 0, 0));
+    tw_free(&w);
+}
+
+/* connection alone: missed by a server RST / FIN (MA_TXN_CLOSED, the
+ * closing frame), and delayed ones with a failed attempt, a new connection,
+ * a FIN from the server, a session reset of the same pair in the window;
+ * events of another pair do not count. */
+static void test_connection(void)
+{
+    tw_t w = tw_new();
+    ep_t e1 = ep(1, 40001), e2 = ep(1, 40002), e3 = ep(1, 40003), e4 = ep(1, 40004), e5 = ep(1, 40005);
+    ep_t o = ep(9, 40001); /* another pair */
+    handshake(&w, &e1, 1, 0);
+    /* A: stream 1 at 10 s; the server resets at 11 s: missed, CLOSED,
+     * resolve_frame = the RST: connection, the RST. */
+    ma_txn_t *A = req(&w, &e1, 1, SEC(10), 1, 0x10);
+    uint32_t fa = seg(&w, tcp(&e1, SEC(11), 1, false, RST | ACK, 0));
+    CHECK(A->outcome == MA_OUT_MISSED && (A->flags & MA_TXN_CLOSED) && A->resolve_frame == fa);
+    /* Stream 2 from 20 s (NEW_CONN at 20 s); stream 3's SYN at 29.5 s
+     * (NEW_CONN at 29.5 s: before B's window). */
+    handshake(&w, &e2, 2, SEC(20));
+    seg(&w, tcp(&e3, SEC(29) + MS(500), 3, true, SYN, 0));
+    /* B: stream 2, 30 s -> 32 s (delayed); the server refuses stream 3 at
+     * 30.5 s (FAILED at the RST): connection, the RST of stream 3. */
+    ma_txn_t *B = req(&w, &e2, 2, SEC(30), 2, 0x11);
+    uint32_t fb = seg(&w, tcp(&e3, SEC(30) + MS(500), 3, false, RST | ACK, 0));
+    resp(&w, &e2, 2, SEC(32), 2, 0x11);
+    /* C: stream 2, 40 s -> 42 s; stream 4 opens at 41 s (NEW_CONN):
+     * connection, stream 4's SYN. O (the other pair, 40.5 s -> 42.5 s,
+     * delayed) sees no event of its own pair: server. */
+    ma_txn_t *C = req(&w, &e2, 2, SEC(40), 3, 0x12);
+    ma_txn_t *O = req(&w, &o, 9, SEC(40) + MS(500), 1, 0x12);
+    uint32_t fc = handshake(&w, &e4, 4, SEC(41));
+    resp(&w, &e2, 2, SEC(42), 3, 0x12);
+    resp(&w, &o, 9, SEC(42) + MS(500), 1, 0x12);
+    /* D: stream 2, 50 s -> 52 s; the server FINs stream 4 at 51 s
+     * (CLOSE_SERVER): connection, that FIN. */
+    ma_txn_t *D = req(&w, &e2, 2, SEC(50), 4, 0x13);
+    uint32_t fd = seg(&w, tcp(&e4, SEC(51), 4, false, FIN | ACK, 0));
+    resp(&w, &e2, 2, SEC(52), 4, 0x13);
+    /* E: stream 2, 60 s -> 62 s; stream 5 (opened at 55 s, before the
+     * window) is reset by the client at 61 s (a session reset): connection,
+     * that RST. */
+    handshake(&w, &e5, 5, SEC(55));
+    ma_txn_t *E = req(&w, &e2, 2, SEC(60), 5, 0x14);
+    uint32_t fe = seg(&w, tcp(&e5, SEC(61), 5, true, RST | ACK, 0));
+    resp(&w, &e2, 2, SEC(62), 5, 0x14);
+    /* F: stream 2 at 70 s; the server FINs stream 2 at 71 s: missed, CLOSED:
+     * connection, the FIN. */
+    ma_txn_t *F = req(&w, &e2, 2, SEC(70), 6, 0x15);
+    uint32_t ff = seg(&w, tcp(&e2, SEC(71), 2, false, FIN | ACK, 0));
+    CHECK(F->outcome == MA_OUT_MISSED && (F->flags & MA_TXN_CLOSED) && F->resolve_frame == ff);
+    /* G: a request on stream 1 after its reset (80 s): ma_core makes it
+     * missed and CLOSED at once with resolve_frame = its own frame; nothing
+     * in [80, 83]: connection, evidence = resolve_frame = G's request frame
+     * (not the RST of frame fa). */
+    ma_txn_t *G = req(&w, &e1, 1, SEC(80), 7, 0x16);
+    CHECK(G->outcome == MA_OUT_MISSED && (G->flags & MA_TXN_CLOSED) && G->resolve_frame == G->req_frame);
+    /* H: stream 6 (opened at 85 s) at 86 s; stream 7 opens at 86.5 s
+     * (NEW_CONN, fh1), then the server resets stream 6 at 87 s (CLOSED,
+     * fh2). Both are rule 3; MA_TXN_CLOSED is looked at first, so the
+     * evidence is the frame that closed H's connection, fh2. */
+    ep_t e6 = ep(1, 40006), e7 = ep(1, 40007);
+    handshake(&w, &e6, 6, SEC(85));
+    ma_txn_t *H = req(&w, &e6, 6, SEC(86), 8, 0x17);
+    uint32_t fh1 = handshake(&w, &e7, 7, SEC(86) + MS(500));
+    uint32_t fh2 = seg(&w, tcp(&e6, SEC(87), 6, false, RST | ACK, 0));
+    CHECK(fh1 < fh2 && H->resolve_frame == fh2);
+    /* I: stream 8, first seen mid-session at I's own request (90 s): a
+     * reconnect of the pair whose NEW_CONN event is I's request frame, at
+     * t0; answered at 92 s: connection, I's request frame (a NEW_CONN is not
+     * a retransmission although it is on I's stream). */
+    ep_t e8 = ep(1, 40008), e10 = ep(1, 40010);
+    ma_txn_t *I = req(&w, &e8, 8, SEC(90), 9, 0x18);
+    resp(&w, &e8, 8, SEC(92), 9, 0x18);
+    /* J: stream 10 opened by a SYN at 95 s (NEW_CONN at 95 s), J at 95.1 s
+     * answered at 97.1 s: the new connection is before t0: server. */
+    handshake(&w, &e10, 10, SEC(95));
+    ma_txn_t *J = req(&w, &e10, 10, SEC(95) + MS(100), 10, 0x19);
+    resp(&w, &e10, 10, SEC(97) + MS(100), 10, 0x19);
+
+    finish(&w, SEC(100));
+    decide(&w);
+    CHECK(is_cause(A, MA_CAUSE_CONNECTION, fa));
+    CHECK(is_cause(B, MA_CAUSE_CONNECTION, fb));
+    CHECK(is_cause(C, MA_CAUSE_CONNECTION, fc));
+    CHECK(is_cause(D, MA_CAUSE_CONNECTION, fd));
+    CHECK(is_cause(E, MA_CAUSE_CONNECTION, fe));
+    CHECK(is_cause(F, MA_CAUSE_CONNECTION, ff));
+    CHECK(is_cause(G, MA_CAUSE_CONNECTION, G->req_frame));
+    CHECK(is_cause(H, MA_CAUSE_CONNECTION, fh2));
+    CHECK(is_cause(I, MA_CAUSE_CONNECTION, I->req_frame));
+    CHECK(is_cause(J, MA_CAUSE_SERVER, 0));
+    CHECK(is_cause(O, MA_CAUSE_SERVER, 0));
+    CHECK(counts_are(&w, A->pair, 0, 0, 9, 0, 1));
+    CHECK(counts_are(&w, O->pair, 0, 0, 0, 0, 1));
+    CHECK(A->pair != O->pair);
+    tw_free(&w);
+}
+
+/* retry alone: the original unanswered (missed by timeout) or delayed,
+ * retried on the same connection with a new transaction id. */
+static void test_retry(void)
+{
+    tw_t w = tw_new();
+    ep_t e = ep(1, 40001);
+    handshake(&w, &e, 1, 0);
+    /* R1 tid 1 at 10 s, never answered; R2 (tid 2, same content) at 12 s
+     * answered at 12.1 s. R1 is missed at the end (100 - 10 > 3 s) with
+     * MA_TXN_RETRIED: retry, R2's frame. R2: NONE. */
+    ma_txn_t *R1 = req(&w, &e, 1, SEC(10), 1, 0x10);
+    ma_txn_t *R2 = req(&w, &e, 1, SEC(12), 2, 0x10);
+    uint32_t f2 = w.fr;
+    resp(&w, &e, 1, SEC(12) + MS(100), 2, 0x10);
+    /* Q1 tid 3 at 30 s; Q2 (tid 4, same content) at 31 s, answered at
+     * 31.1 s; Q1 answered at 32 s (delayed): retry, Q2's frame. */
+    ma_txn_t *Q1 = req(&w, &e, 1, SEC(30), 3, 0x20);
+    ma_txn_t *Q2 = req(&w, &e, 1, SEC(31), 4, 0x20);
+    uint32_t fq2 = w.fr;
+    resp(&w, &e, 1, SEC(31) + MS(100), 4, 0x20);
+    resp(&w, &e, 1, SEC(32), 3, 0x20);
+    finish(&w, SEC(100));
+    CHECK(R1->outcome == MA_OUT_MISSED && R1->flags == MA_TXN_RETRIED && R1->retried_by == f2);
+    CHECK(Q1->outcome == MA_OUT_ANSWERED && Q1->flags == (MA_TXN_RETRIED | MA_TXN_DELAYED) && Q1->retried_by == fq2);
+    decide(&w);
+    CHECK(is_cause(R1, MA_CAUSE_RETRY, f2));
+    CHECK(is_cause(R2, MA_CAUSE_NONE, 0));
+    CHECK(is_cause(Q1, MA_CAUSE_RETRY, fq2));
+    CHECK(is_cause(Q2, MA_CAUSE_NONE, 0));
+    CHECK(counts_are(&w, R1->pair, 0, 0, 0, 2, 0));
+    tw_free(&w);
+}
+
+/* server: nothing else holds (delayed by 1 ns more than the threshold,
+ * late, missed by timeout, missed because its key was reused). */
+static void test_server(void)
+{
+    tw_t w = tw_new();
+    ep_t e = ep(1, 40001);
+    handshake(&w, &e, 1, 0);
+    ma_txn_t *S1 = req(&w, &e, 1, SEC(10), 1, 0x10);
+    resp(&w, &e, 1, SEC(11) + 1, 1, 0x10);           /* 1 s + 1 ns: delayed */
+    ma_txn_t *S2 = req(&w, &e, 1, SEC(20), 2, 0x11);
+    resp(&w, &e, 1, SEC(24), 2, 0x11);               /* 4 s: late */
+    ma_txn_t *S3 = req(&w, &e, 1, SEC(30), 3, 0x12); /* missed at the end */
+    ma_txn_t *S4 = req(&w, &e, 1, SEC(40), 7, 0x13);
+    ma_txn_t *S5 = req(&w, &e, 1, SEC(44), 7, 0x14); /* same key 4 s later: S4 superseded */
+    resp(&w, &e, 1, SEC(44) + MS(10), 7, 0x14);
+    finish(&w, SEC(100));
+    CHECK(S1->outcome == MA_OUT_ANSWERED && S1->flags == MA_TXN_DELAYED);
+    CHECK_EQ(S2->outcome, MA_OUT_LATE);
+    CHECK(S3->outcome == MA_OUT_MISSED && S3->flags == 0);
+    CHECK(S4->outcome == MA_OUT_MISSED && S4->flags == MA_TXN_SUPERSEDED);
+    decide(&w);
+    CHECK(is_cause(S1, MA_CAUSE_SERVER, 0));
+    CHECK(is_cause(S2, MA_CAUSE_SERVER, 0));
+    CHECK(is_cause(S3, MA_CAUSE_SERVER, 0));
+    CHECK(is_cause(S4, MA_CAUSE_SERVER, 0));
+    CHECK(is_cause(S5, MA_CAUSE_NONE, 0));
+    CHECK(counts_are(&w, S1->pair, 0, 0, 0, 0, 4));
+    tw_free(&w);
+}
+
+/* Precedence: one missed transaction T (stream 1, t0 100 s, window
+ * [100, 103]) with any combination of
+ *  stp:   a TC episode start at 95 s (fs);
+ *  rtx:   1 = T's request retransmitted at 100.5 s (flag, fr),
+ *         2 = an empty retransmitted segment of stream 1 at 100.5 s (event, fr);
+ *  conn:  1 = the server resets stream 1 at 102 s (CLOSED, fx),
+ *         2 = the pair opens stream 2 at 102 s (NEW_CONN, fx = its SYN);
+ *  retry: T retried by R2 (tid 2) at 101 s (fq), R2 answered at 101.1 s.
+ * The first that holds wins: stp, tcp-retransmission, connection, retry,
+ * server. R2 is never delayed: the pair counts exactly one cause. */
+static void prec_case(int stp, int rtx, int conn, int retry)
+{
+    tw_t w = tw_new();
+    ep_t e = ep(1, 40001), e2 = ep(1, 40002);
+    uint32_t fs = 0, fr = 0, fx = 0, fq = 0;
+    handshake(&w, &e, 1, 0);
+    if (stp) {
+        bpdu(&w, SEC(1), F_DESIG, ROOT1, 0);
+        fs = bpdu(&w, SEC(95), F_DESIG_TC, ROOT1, MA_STP_EV_TC);
+    }
+    ma_txn_t *T = pdu1(&w, tcpq(&e, SEC(100), 1, true, ACK, 0, 1, 12), 1, 0x10);
+    if (rtx == 1) {
+        CHECK(pdu1(&w, tcpq(&e, SEC(100) + MS(500), 1, true, ACK, RTX, 1, 12), 1, 0x10) == T);
+        fr = w.fr;
+    } else if (rtx == 2) {
+        fr = seg(&w, tcp(&e, SEC(100) + MS(500), 1, true, ACK, RTX));
+    }
+    if (retry) {
+        ma_txn_t *R2 = pdu1(&w, tcpq(&e, SEC(101), 1, true, ACK, 0, 13, 12), 2, 0x10);
+        fq = w.fr;
+        pdu1(&w, tcpq(&e, SEC(101) + MS(100), 1, false, ACK, 0, 1, 11), 2, 0x10);
+        CHECK(R2 && R2->outcome == MA_OUT_ANSWERED && R2->retry_of == T->req_frame);
+    }
+    if (conn == 1)
+        fx = seg(&w, tcp(&e, SEC(102), 1, false, RST | ACK, 0));
+    else if (conn == 2)
+        fx = handshake(&w, &e2, 2, SEC(102));
+    finish(&w, SEC(200));
+    CHECK_EQ(T->outcome, MA_OUT_MISSED);
+    CHECK_EQ(T->flags, (rtx == 1 ? MA_TXN_RETRANS : 0) | (conn == 1 ? MA_TXN_CLOSED : 0) |
+                       (retry ? MA_TXN_RETRIED : 0));
+    decide(&w);
+    ma_cause_t c = MA_CAUSE_SERVER;
+    uint32_t f = 0;
+    if (stp)
+        c = MA_CAUSE_STP, f = fs;
+    else if (rtx)
+        c = MA_CAUSE_TCP_RETRANS, f = fr;
+    else if (conn)
+        c = MA_CAUSE_CONNECTION, f = fx;
+    else if (retry)
+        c = MA_CAUSE_RETRY, f = fq;
+    if (!is_cause(T, c, f))
+        printf("  (precedence case stp %d rtx %d conn %d retry %d)\n", stp, rtx, conn, retry);
+    CHECK(T->cause == c && T->cause_frame == f);
+    CHECK(counts_are(&w, T->pair, c == MA_CAUSE_STP, c == MA_CAUSE_TCP_RETRANS, c == MA_CAUSE_CONNECTION,
+                     c == MA_CAUSE_RETRY, c == MA_CAUSE_SERVER));
+    tw_free(&w);
+}
+
+static void test_precedence(void)
+{
+    for (int stp = 0; stp <= 1; stp++)
+        for (int rtx = 0; rtx <= 2; rtx++)
+            for (int conn = 0; conn <= 2; conn++)
+                for (int retry = 0; retry <= 1; retry++)
+                    prec_case(stp, rtx, conn, retry);
+}
+
+/* One transaction on stream 1 at t0 = 100 s, answered at resp_at (0: never,
+ * then t1 = 103 s; missed at the end, 200 s) and one TC episode start at
+ * tc; the cause with the given stp_window. */
+static ma_cause_t stp_case(ma_ns_t tc, ma_ns_t resp_at, ma_ns_t window, uint32_t *frame)
+{
+    tw_t w = tw_new();
+    ep_t e = ep(1, 40001);
+    handshake(&w, &e, 1, 0);
+    bpdu(&w, SEC(1), F_DESIG, ROOT1, 0);
+    uint32_t ftc = 0;
+    if (tc < SEC(100))
+        ftc = bpdu(&w, tc, F_DESIG_TC, ROOT1, MA_STP_EV_TC);
+    ma_txn_t *T = req(&w, &e, 1, SEC(100), 1, 0x10);
+    if (resp_at && tc > resp_at) {
+        resp(&w, &e, 1, resp_at, 1, 0x10);
+        resp_at = 0;
+    }
+    if (tc >= SEC(100))
+        ftc = bpdu(&w, tc, F_DESIG_TC, ROOT1, MA_STP_EV_TC);
+    if (resp_at)
+        resp(&w, &e, 1, resp_at, 1, 0x10);
+    finish(&w, SEC(200));
+    decide_w(&w, true, true, window);
+    ma_cause_t c = (ma_cause_t)T->cause;
+    *frame = T->cause_frame;
+    if (c == MA_CAUSE_STP && T->cause_frame != ftc)
+        c = MA_CAUSE_N; /* wrong evidence: fails the caller's check */
+    if (c == MA_CAUSE_SERVER && T->cause_frame != 0)
+        c = MA_CAUSE_N;
+    tw_free(&w);
+    return c;
+}
+
+/* The stp window t0 - stp_window <= e <= t1, both ends inclusive. */
+static void test_stp_bounds(void)
+{
+    uint32_t f;
+    ma_ns_t W = MA_DEFAULT_STP_WINDOW;
+    /* Answered at 102 s (delayed): window [50 s, 102 s]. */
+    CHECK_EQ(stp_case(SEC(100) - W, SEC(102), W, &f), MA_CAUSE_STP);          /* exactly t0 - 50 s */
+    CHECK_EQ(stp_case(SEC(100) - W - 1, SEC(102), W, &f), MA_CAUSE_SERVER);   /* 1 ns earlier */
+    CHECK_EQ(stp_case(SEC(100), SEC(102), W, &f), MA_CAUSE_STP);              /* at t0 */
+    CHECK_EQ(stp_case(SEC(102), SEC(102), W, &f), MA_CAUSE_STP);              /* exactly t1 */
+    CHECK_EQ(stp_case(SEC(102) + 1, SEC(102), W, &f), MA_CAUSE_SERVER);       /* 1 ns after t1 */
+    /* Unanswered (missed): t1 = t0 + response_timeout = 103 s exactly. */
+    CHECK_EQ(stp_case(SEC(103), 0, W, &f), MA_CAUSE_STP);
+    CHECK_EQ(stp_case(SEC(103) + 1, 0, W, &f), MA_CAUSE_SERVER);
+    CHECK_EQ(stp_case(SEC(100) - W, 0, W, &f), MA_CAUSE_STP);
+    CHECK_EQ(stp_case(SEC(100) - W - 1, 0, W, &f), MA_CAUSE_SERVER);
+    /* Late (answered at 104 s > t0 + 3 s): t1 is the response time 104 s,
+     * not t0 + 3 s. */
+    CHECK_EQ(stp_case(SEC(104), SEC(104), W, &f), MA_CAUSE_STP);
+    CHECK_EQ(stp_case(SEC(104) + 1, SEC(104), W, &f), MA_CAUSE_SERVER);
+    /* A delayed one answered at 101.5 s: t1 = 101.5 s, not t0 + 3 s. */
+    CHECK_EQ(stp_case(SEC(101) + MS(500) + 1, SEC(101) + MS(500), W, &f), MA_CAUSE_SERVER);
+    /* The configured window: 10 s -> [90 s, t1]. */
+    CHECK_EQ(stp_case(SEC(90), SEC(102), SEC(10), &f), MA_CAUSE_STP);
+    CHECK_EQ(stp_case(SEC(90) - 1, SEC(102), SEC(10), &f), MA_CAUSE_SERVER);
+    /* Window 0: only [t0, t1]. */
+    CHECK_EQ(stp_case(SEC(100), SEC(102), 0, &f), MA_CAUSE_STP);
+    CHECK_EQ(stp_case(SEC(100) - 1, SEC(102), 0, &f), MA_CAUSE_SERVER);
+}
+
+/* Kinds of window evidence for win_case. */
+enum { EV_RTX = 1, EV_FIN_SERVER, EV_NEW_CONN };
+
+/* One transaction on stream 1 at t0 = 100 s, answered at resp_at (0: never,
+ * t1 = 103 s) and one piece of evidence of `kind` at ts on stream
+ * `stream` (1, or 2 of the same pair, opened at 1 s; 3: a new stream of the
+ * pair opened at ts). Returns the cause; *ok tells the evidence frame is
+ * the expected one (that event for rtx / connection, 0 for server). */
+static ma_cause_t win_case(int kind, ma_ns_t ts, uint32_t stream, ma_ns_t resp_at, bool *ok)
+{
+    tw_t w = tw_new();
+    ep_t e = ep(1, 40001), e2 = ep(1, 40002), e3 = ep(1, 40003);
+    const ep_t *es = stream == 1 ? &e : stream == 2 ? &e2 : &e3;
+    handshake(&w, &e, 1, 0);
+    handshake(&w, &e2, 2, SEC(1));
+    uint32_t fev = 0;
+    bool before = ts < SEC(100);
+    if (before)
+        fev = kind == EV_RTX ? seg(&w, tcp(es, ts, stream, true, ACK, RTX))
+            : kind == EV_FIN_SERVER ? seg(&w, tcp(es, ts, stream, false, FIN | ACK, 0))
+            : handshake(&w, es, stream, ts);
+    ma_txn_t *T = req(&w, &e, 1, SEC(100), 1, 0x10);
+    if (resp_at && ts > resp_at) {
+        resp(&w, &e, 1, resp_at, 1, 0x10);
+        resp_at = 0;
+    }
+    if (!before)
+        fev = kind == EV_RTX ? seg(&w, tcp(es, ts, stream, true, ACK, RTX))
+            : kind == EV_FIN_SERVER ? seg(&w, tcp(es, ts, stream, false, FIN | ACK, 0))
+            : handshake(&w, es, stream, ts);
+    if (resp_at)
+        resp(&w, &e, 1, resp_at, 1, 0x10);
+    finish(&w, SEC(200));
+    decide(&w);
+    ma_cause_t c = (ma_cause_t)T->cause;
+    *ok = c == MA_CAUSE_SERVER ? T->cause_frame == 0 : T->cause_frame == fev;
+    /* None of these events sets a flag on T. */
+    *ok = *ok && !(T->flags & (MA_TXN_RETRANS | MA_TXN_CLOSED | MA_TXN_RETRIED));
+    tw_free(&w);
+    return c;
+}
+
+/* Retransmission and connection events: [t0, t1] inclusive; the
+ * retransmission rule is limited to the transaction's own stream, the
+ * connection rule is not. */
+static void test_window_bounds(void)
+{
+    bool ok;
+    /* Retransmission on stream 1, answered at 102 s: [100 s, 102 s]. */
+    CHECK_EQ(win_case(EV_RTX, SEC(100), 1, SEC(102), &ok), MA_CAUSE_TCP_RETRANS); /* at t0 */
+    CHECK(ok);
+    CHECK_EQ(win_case(EV_RTX, SEC(100) - 1, 1, SEC(102), &ok), MA_CAUSE_SERVER);
+    CHECK(ok);
+    CHECK_EQ(win_case(EV_RTX, SEC(102), 1, SEC(102), &ok), MA_CAUSE_TCP_RETRANS); /* at t1 */
+    CHECK(ok);
+    CHECK_EQ(win_case(EV_RTX, SEC(102) + 1, 1, SEC(102), &ok), MA_CAUSE_SERVER);
+    CHECK(ok);
+    /* Unanswered: t1 = 103 s. */
+    CHECK_EQ(win_case(EV_RTX, SEC(103), 1, 0, &ok), MA_CAUSE_TCP_RETRANS);
+    CHECK(ok);
+    CHECK_EQ(win_case(EV_RTX, SEC(103) + 1, 1, 0, &ok), MA_CAUSE_SERVER);
+    CHECK(ok);
+    /* Late, answered at 104 s: t1 = 104 s. */
+    CHECK_EQ(win_case(EV_RTX, SEC(104), 1, SEC(104), &ok), MA_CAUSE_TCP_RETRANS);
+    CHECK(ok);
+    CHECK_EQ(win_case(EV_RTX, SEC(104) + 1, 1, SEC(104), &ok), MA_CAUSE_SERVER);
+    CHECK(ok);
+    /* A retransmission on stream 2 of the same pair inside the window: not
+     * this transaction's connection: server. */
+    CHECK_EQ(win_case(EV_RTX, SEC(101), 2, SEC(102), &ok), MA_CAUSE_SERVER);
+    CHECK(ok);
+    CHECK_EQ(win_case(EV_RTX, SEC(101), 2, 0, &ok), MA_CAUSE_SERVER);
+    CHECK(ok);
+    /* A FIN from the server on stream 2 (same pair): connection, inclusive ends. */
+    CHECK_EQ(win_case(EV_FIN_SERVER, SEC(101), 2, SEC(102), &ok), MA_CAUSE_CONNECTION);
+    CHECK(ok);
+    CHECK_EQ(win_case(EV_FIN_SERVER, SEC(100), 2, SEC(102), &ok), MA_CAUSE_CONNECTION);
+    CHECK(ok);
+    CHECK_EQ(win_case(EV_FIN_SERVER, SEC(100) - 1, 2, SEC(102), &ok), MA_CAUSE_SERVER);
+    CHECK(ok);
+    CHECK_EQ(win_case(EV_FIN_SERVER, SEC(102), 2, SEC(102), &ok), MA_CAUSE_CONNECTION);
+    CHECK(ok);
+    CHECK_EQ(win_case(EV_FIN_SERVER, SEC(102) + 1, 2, SEC(102), &ok), MA_CAUSE_SERVER);
+    CHECK(ok);
+    CHECK_EQ(win_case(EV_FIN_SERVER, SEC(103), 2, 0, &ok), MA_CAUSE_CONNECTION);
+    CHECK(ok);
+    CHECK_EQ(win_case(EV_FIN_SERVER, SEC(103) + 1, 2, 0, &ok), MA_CAUSE_SERVER);
+    CHECK(ok);
+    /* A new connection (stream 3) of the pair: at t1 connection, after not. */
+    CHECK_EQ(win_case(EV_NEW_CONN, SEC(103), 3, 0, &ok), MA_CAUSE_CONNECTION);
+    CHECK(ok);
+    CHECK_EQ(win_case(EV_NEW_CONN, SEC(103) + 1, 3, 0, &ok), MA_CAUSE_SERVER);
+    CHECK(ok);
+    CHECK_EQ(win_case(EV_NEW_CONN, SEC(100), 3, SEC(102), &ok), MA_CAUSE_CONNECTION);
+    CHECK(ok);
+    CHECK_EQ(win_case(EV_NEW_CONN, SEC(100) - 1, 3, SEC(102), &ok), MA_CAUSE_SERVER);
+    CHECK(ok);
+}
+
+/* Which transactions get a cause, all with a TC episode start in their
+ * stp window: answered & delayed, late, missed -> stp; answered not delayed
+ * (also exactly at the threshold) and unanswered_at_end -> NONE. Then
+ * idempotence. */
+static void test_which(void)
+{
+    tw_t w = tw_new();
+    ep_t e = ep(1, 40001);
+    handshake(&w, &e, 1, 0);
+    bpdu(&w, SEC(1), F_DESIG, ROOT1, 0);
+    uint32_t fs = bpdu(&w, SEC(95), F_DESIG_TC, ROOT1, MA_STP_EV_TC);
+    ma_txn_t *N1 = req(&w, &e, 1, SEC(100), 1, 0x10);
+    resp(&w, &e, 1, SEC(100) + MS(500), 1, 0x10);          /* 0.5 s */
+    ma_txn_t *N2 = req(&w, &e, 1, SEC(101), 2, 0x11);
+    resp(&w, &e, 1, SEC(102), 2, 0x11);                    /* exactly 1 s: not delayed */
+    ma_txn_t *D1 = req(&w, &e, 1, SEC(103), 3, 0x12);
+    resp(&w, &e, 1, SEC(104) + 1, 3, 0x12);                /* 1 s + 1 ns: delayed */
+    ma_txn_t *L1 = req(&w, &e, 1, SEC(105), 4, 0x13);
+    resp(&w, &e, 1, SEC(109), 4, 0x13);                    /* 4 s: late */
+    ma_txn_t *M1 = req(&w, &e, 1, SEC(110), 5, 0x14);      /* never answered */
+    ma_txn_t *U1 = req(&w, &e, 1, SEC(142), 6, 0x15);      /* end 145 s: 3 s <= timeout */
+    finish(&w, SEC(145));
+    /* M1: 145 - 110 > 3 s: missed; U1: 145 - 142 = 3 s, not > 3 s: unanswered_at_end. */
+    CHECK_EQ(N1->outcome, MA_OUT_ANSWERED);
+    CHECK_EQ(N2->outcome, MA_OUT_ANSWERED);
+    CHECK(!(N2->flags & MA_TXN_DELAYED));
+    CHECK(D1->outcome == MA_OUT_ANSWERED && (D1->flags & MA_TXN_DELAYED));
+    CHECK_EQ(L1->outcome, MA_OUT_LATE);
+    CHECK_EQ(M1->outcome, MA_OUT_MISSED);
+    CHECK_EQ(U1->outcome, MA_OUT_UNANSWERED_AT_END);
+    CHECK(!ma_cause_applies(N1));
+    CHECK(!ma_cause_applies(N2));
+    CHECK(ma_cause_applies(D1));
+    CHECK(ma_cause_applies(L1));
+    CHECK(ma_cause_applies(M1));
+    CHECK(!ma_cause_applies(U1));
+    /* Nothing decided before ma_cause_decide. */
+    CHECK(is_cause(D1, MA_CAUSE_NONE, 0));
+    CHECK(counts_are(&w, N1->pair, 0, 0, 0, 0, 0));
+    decide(&w);
+    CHECK(is_cause(N1, MA_CAUSE_NONE, 0));
+    CHECK(is_cause(N2, MA_CAUSE_NONE, 0));
+    CHECK(is_cause(D1, MA_CAUSE_STP, fs));
+    CHECK(is_cause(L1, MA_CAUSE_STP, fs));
+    CHECK(is_cause(M1, MA_CAUSE_STP, fs));
+    CHECK(is_cause(U1, MA_CAUSE_NONE, 0));
+    CHECK(counts_are(&w, N1->pair, 3, 0, 0, 0, 0));
+    /* Idempotent: again (also without stp, which would give server): nothing changes. */
+    decide(&w);
+    CHECK(counts_are(&w, N1->pair, 3, 0, 0, 0, 0));
+    decide_w(&w, true, false, MA_DEFAULT_STP_WINDOW);
+    CHECK(counts_are(&w, N1->pair, 3, 0, 0, 0, 0));
+    CHECK(is_cause(D1, MA_CAUSE_STP, fs));
+    CHECK(is_cause(L1, MA_CAUSE_STP, fs));
+    CHECK(is_cause(M1, MA_CAUSE_STP, fs));
+    CHECK(is_cause(N1, MA_CAUSE_NONE, 0));
+    CHECK(is_cause(U1, MA_CAUSE_NONE, 0));
+    tw_free(&w);
+}
+
+/* A world for the NULL engines:
+ *  X (stream 1, 100 s -> 102 s): TC at 95 s, an empty retransmission at
+ *    100.5 s on stream 1, a new connection (stream 3) at 101 s; no flag;
+ *  Y (stream 1, 300 s -> 302 s): its request retransmitted at 300.5 s (flag);
+ *  Z (stream 2, 400 s): the server resets stream 2 at 401 s (CLOSED);
+ *  R (stream 1, 500 s, never answered): retried at 502 s, answered 502.1 s;
+ *  V (stream 1, 600 s -> 602 s): nothing.
+ * The TC at 95 s is before every window but X's (t0 - 50 s >= 250 s). */
+typedef struct nworld {
+    tw_t w;
+    ma_txn_t *X, *Y, *Z, *R, *V;
+    uint32_t fs, fxr, fy, fz, fr;
+} nworld_t;
+
+static void nworld_build(nworld_t *n)
+{
+    n->w = tw_new();
+    tw_t *w = &n->w;
+    ep_t e1 = ep(1, 40001), e2 = ep(1, 40002), e3 = ep(1, 40003);
+    handshake(w, &e1, 1, 0);
+    handshake(w, &e2, 2, SEC(50));
+    bpdu(w, SEC(1), F_DESIG, ROOT1, 0);
+    n->fs = bpdu(w, SEC(95), F_DESIG_TC, ROOT1, MA_STP_EV_TC);
+    n->X = req(w, &e1, 1, SEC(100), 1, 0x10);
+    n->fxr = seg(w, tcp(&e1, SEC(100) + MS(500), 1, true, ACK, RTX));
+    handshake(w, &e3, 3, SEC(101));
+    resp(w, &e1, 1, SEC(102), 1, 0x10);
+    n->Y = pdu1(w, tcpq(&e1, SEC(300), 1, true, ACK, 0, 1, 12), 2, 0x20);
+    pdu1(w, tcpq(&e1, SEC(300) + MS(500), 1, true, ACK, RTX, 1, 12), 2, 0x20);
+    n->fy = w->fr;
+    resp(w, &e1, 1, SEC(302), 2, 0x20);
+    n->Z = req(w, &e2, 2, SEC(400), 3, 0x30);
+    n->fz = seg(w, tcp(&e2, SEC(401), 2, false, RST | ACK, 0));
+    n->R = req(w, &e1, 1, SEC(500), 4, 0x40);
+    req(w, &e1, 1, SEC(502), 5, 0x40);
+    n->fr = w->fr;
+    resp(w, &e1, 1, SEC(502) + MS(100), 5, 0x40);
+    n->V = req(w, &e1, 1, SEC(600), 6, 0x50);
+    resp(w, &e1, 1, SEC(602), 6, 0x50);
+    finish(w, SEC(700));
+}
+
+/* net == NULL and/or stp == NULL: their rules never hold; the flag rules
+ * still do; counts only with a net. */
+static void test_null_engines(void)
+{
+    for (int with_net = 0; with_net <= 1; with_net++) {
+        for (int with_stp = 0; with_stp <= 1; with_stp++) {
+            nworld_t n;
+            nworld_build(&n);
+            CHECK_EQ(n.Y->flags, MA_TXN_RETRANS | MA_TXN_DELAYED);
+            CHECK_EQ(n.Z->flags, MA_TXN_CLOSED);
+            CHECK_EQ(n.R->flags, MA_TXN_RETRIED);
+            CHECK_EQ(n.X->flags, MA_TXN_DELAYED);
+            decide_w(&n.w, with_net, with_stp, MA_DEFAULT_STP_WINDOW);
+            /* X: stp if stp; else the retransmission event if net; else server. */
+            if (with_stp)
+                CHECK(is_cause(n.X, MA_CAUSE_STP, n.fs));
+            else if (with_net)
+                CHECK(is_cause(n.X, MA_CAUSE_TCP_RETRANS, n.fxr));
+            else
+                CHECK(is_cause(n.X, MA_CAUSE_SERVER, 0));
+            CHECK(is_cause(n.Y, MA_CAUSE_TCP_RETRANS, n.fy));
+            CHECK(is_cause(n.Z, MA_CAUSE_CONNECTION, n.fz));
+            CHECK(is_cause(n.R, MA_CAUSE_RETRY, n.fr));
+            CHECK(is_cause(n.V, MA_CAUSE_SERVER, 0));
+            const ma_pair_t *p = n.X->pair;
+            if (with_net)
+                CHECK(counts_are(&n.w, p, with_stp, 2 - with_stp, 1, 1, 1));
+            else
+                CHECK(counts_are(&n.w, p, 0, 0, 0, 0, 0)); /* no net given: nothing counted */
+            tw_free(&n.w);
+        }
+    }
+}
+
+int main(void)
+{
+    test_names();
+    test_stp();
+    test_retrans();
+    test_connection();
+    test_retry();
+    test_server();
+    test_precedence();
+    test_stp_bounds();
+    test_window_bounds();
+    test_which();
+    test_null_engines();
+    return check_summary();
+}
