@@ -59,7 +59,7 @@ typedef struct stp_speaker {
     uint32_t  index;                /* 1-based */
     const ma_bpdu_rec_t *last;      /* its previous BPDU (NULL: none yet) */
     uint32_t  open_ev;              /* listed TC / TCN event whose episode runs */
-    uint8_t   open_kind;            /* its MA_STP_EV_TC / MA_STP_EV_TCN bits */
+    uint8_t   open_kind;            /* its MA_STP_EV_* bits */
     bool      have_rst;             /* an RST BPDU seen: rst_role valid */
     uint8_t   rst_role;             /* role of its latest RST BPDU */
 } stp_speaker_t;
@@ -249,11 +249,11 @@ static uint32_t event_add(ma_stp_t *s, const ma_bpdu_rec_t *rec, const stp_speak
     return idx;
 }
 
-/* Episode bookkeeping after rec (events ev) of sp: a new TC / TCN event
- * opens an episode; a BPDU without events that still carries what the
- * open episode is about (TC flag, TCN type) adds a repeat to it; anything
- * else ends it. ROOT / ROLE events neither open nor end one (they have no
- * repeats). */
+/* Episode bookkeeping after rec (events ev) of sp: any listed event opens
+ * an episode; a BPDU without events that still carries what the open
+ * episode is about (TC flag, TCN type; for a root or role change, the same
+ * root and role, which a BPDU without events always has) adds a repeat to
+ * it; anything else ends it. */
 static void episode_update(ma_stp_t *s, stp_speaker_t *sp, const ma_bpdu_in_t *in,
                            uint8_t ev, uint32_t idx)
 {
@@ -261,9 +261,9 @@ static void episode_update(ma_stp_t *s, stp_speaker_t *sp, const ma_bpdu_in_t *i
     bool cont = sp->open_ev != MA_STP_NO_EVENT &&
                 (!(sp->open_kind & MA_STP_EV_TC) || tc) &&
                 (!(sp->open_kind & MA_STP_EV_TCN) || tcn);
-    if (ev & (MA_STP_EV_TC | MA_STP_EV_TCN)) {
+    if (ev) {
         sp->open_ev = idx;
-        sp->open_kind = ev & (MA_STP_EV_TC | MA_STP_EV_TCN);
+        sp->open_kind = ev;
     } else if (!cont) {
         sp->open_ev = MA_STP_NO_EVENT;
     } else if (!ev) {

@@ -100,7 +100,9 @@ typedef struct ma_stp_event {
     uint16_t vlan;
     uint8_t  role, prev_role; /* ROLE */
     uint8_t  src_mac[6];
-    uint32_t repeats;         /* BPDUs after it repeating the same state (TC episode length - 1, TCN repeats) */
+    uint32_t repeats;         /* the sender's BPDUs after it that repeat its state until the
+                                 next event or state change: TC (flag still set), TCN (still
+                                 TCNs), root / role (same root and role) */
 } ma_stp_event_t;
 
 typedef struct ma_stp ma_stp_t;

@@ -294,7 +294,7 @@ static void test_root_change(void)
     CHECK_EQ(ma_stp_event_count(s), 2);
     CHECK(ev(s, 0)->root_id == other && ev(s, 0)->prev_root == me);
     CHECK(ev(s, 1)->root_id == me && ev(s, 1)->prev_root == other);
-    CHECK_EQ(ev(s, 0)->repeats, 0);         /* only TC / TCN events count repeats */
+    CHECK_EQ(ev(s, 0)->repeats, 1);         /* r4 repeats the new root (r5 is the next event) */
     const ma_stp_totals_t *t = ma_stp_totals(s);
     CHECK_EQ(t->ev_root, 2);
     CHECK_EQ(t->roots, 2);
@@ -445,9 +445,9 @@ static void test_multi(void)
     CHECK_EQ(r8->events, MA_STP_EV_TC);
     CHECK_EQ(ma_stp_event_count(s), 5);
     CHECK_EQ(ev(s, 0)->events, MA_STP_EV_TC | MA_STP_EV_ROOT);
-    CHECK_EQ(ev(s, 0)->repeats, 2);          /* frames 3 and 5 (4 and 6 raised events) */
+    CHECK_EQ(ev(s, 0)->repeats, 1);          /* frame 3; frame 4's event opens its own run */
     CHECK(ev(s, 0)->prev_root == me && ev(s, 0)->root_id == other);
-    CHECK_EQ(ev(s, 1)->repeats, 0);
+    CHECK_EQ(ev(s, 1)->repeats, 1);          /* frame 5: same root, TC still on */
     const ma_stp_totals_t *t = ma_stp_totals(s);
     CHECK_EQ(t->ev_tc, 2);
     CHECK_EQ(t->ev_root, 3);
