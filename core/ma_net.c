@@ -343,6 +343,9 @@ static ma_nconn_t *conn_new(ma_net_t *n, const ma_tcp_in_t *in, uint16_t *what)
     np->last = c;
     if (c->prev) {
         gap_of(c);
+        /* An open previous connection may still end later (parallel) or
+         * never (reconnect): provisional until ma_net_finalize. */
+        c->pub.gap_final = c->prev->pub.end_frame != 0;
         *what |= c->pub.gap < 0 ? MA_SEG_PARALLEL : MA_SEG_RECONNECT;
         ev_add(n, c, MA_EV_NEW_CONN, in->frame, in->ts, false);
     }
@@ -659,6 +662,7 @@ static void regap(ma_nconn_t *c)
     if (!c->prev)
         return;
     gap_of(c);
+    c->pub.gap_final = true;
     if (c->first_rec) {
         c->first_rec->what &= (uint16_t)~(MA_SEG_RECONNECT | MA_SEG_PARALLEL);
         c->first_rec->what |= c->pub.gap < 0 ? MA_SEG_PARALLEL : MA_SEG_RECONNECT;

@@ -142,6 +142,8 @@ typedef struct ma_net_conn {
     ma_ns_t          end_ts;
     uint32_t         prev_stream_frame; /* reconnect: last frame of the pair's previous connection, 0: first */
     ma_ns_t          gap;            /* reconnect gap (see above); valid when prev_stream_frame */
+    bool             gap_final;      /* gap and RECONNECT/PARALLEL are final: the previous
+                                        connection had ended when this one began, or finalized */
     uint32_t         ta[2][MA_TCPA_N]; /* [0]: to server, [1]: to client */
 } ma_net_conn_t;
 

@@ -95,6 +95,7 @@ gboolean ma_feat_ui_wanted(proto_tree *tree, int proto, int expert_tap_id);
 struct ma_extract_net_ids;
 void ma_net_ui_register(int proto, module_t *m);
 ma_net_t *ma_net_ui_new_engine(ma_core_t *core);
+/* The stp_window preference as read by the last ma_net_ui_new_engine. */
 ma_ns_t ma_net_ui_stp_window(void);
 const ma_seg_rec_t *ma_net_ui_segment(ma_net_t *net, const struct ma_extract_net_ids *nids, proto_tree *tree,
                                       packet_info *pinfo, uint32_t stream, uint32_t tcp_flags,

@@ -46,6 +46,7 @@ static expert_field ei_stp_tc = EI_INIT, ei_stp_tcn = EI_INIT, ei_stp_root = EI_
 static const char *pref_connect_timeout = "3.0";
 static const char *pref_retry_window = "10.0";
 static const char *pref_stp_window = "50.0";
+static ma_ns_t stp_window = MA_DEFAULT_STP_WINDOW; /* validated at the last engine start */
 
 /* ---- UAT: expected servers ---- */
 
@@ -128,6 +129,7 @@ ma_net_t *ma_net_ui_new_engine(ma_core_t *core)
     cfg.connect_timeout = seconds_pref("connect_timeout", pref_connect_timeout, cfg.connect_timeout);
     cfg.retry_window = seconds_pref("retry_window", pref_retry_window, cfg.retry_window);
     ma_net_t *net = ma_net_new(&cfg, core);
+    stp_window = seconds_pref("stp_window", pref_stp_window, MA_DEFAULT_STP_WINDOW);
 
     const GPtrArray *mon = ma_regs_ui_monitor_expect(); /* read by ma_regs_ui_new_engine */
     for (guint i = 0; mon && i < mon->len; i++) {
@@ -149,7 +151,7 @@ ma_net_t *ma_net_ui_new_engine(ma_core_t *core)
 
 ma_ns_t ma_net_ui_stp_window(void)
 {
-    return seconds_pref("stp_window", pref_stp_window, MA_DEFAULT_STP_WINDOW);
+    return stp_window;
 }
 
 /* ---- first pass ---- */
@@ -248,7 +250,9 @@ static void show_conn(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, const m
     }
     if ((r->what & (MA_SEG_RESET | MA_SEG_FIN | MA_SEG_REFUSED)) && c->end_frame == pinfo->num)
         add_reltime(st, hf_conn_duration, tvb, c->end_ts - c->first_ts);
-    if (r->what & (MA_SEG_RECONNECT | MA_SEG_PARALLEL)) {
+    /* Whether a connection opened while the previous one was open is a
+     * reconnect or parallel is known once the first pass ended. */
+    if ((r->what & (MA_SEG_RECONNECT | MA_SEG_PARALLEL)) && (final || c->gap_final)) {
         gboolean re = (r->what & MA_SEG_RECONNECT) != 0;
         it = gen(proto_tree_add_boolean(st, re ? hf_conn_reconnect : hf_conn_parallel, tvb, 0, 0, TRUE));
         if (re) {
