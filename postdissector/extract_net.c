@@ -5,7 +5,8 @@
  * Like extract.c: the fields are requested with
  * set_postdissector_wanted_hfids and read with proto_get_finfo_ptr_array;
  * no byte is parsed here that Wireshark did not decode as that field (MAC
- * addresses are read from the span of their FT_ETHER items).
+ * addresses are read from the span of their FT_ETHER items). Ports and the
+ * sender's MAC come from packet_info, where TCP and Ethernet put them.
  */
 #include "modbus_an.h"
 
@@ -21,8 +22,6 @@ void ma_extract_net_register(ma_extract_net_ids_t *ids)
 {
     ids->tcp_seq = id("tcp.seq");
     ids->tcp_len = id("tcp.len");
-    ids->tcp_srcport = id("tcp.srcport");
-    ids->tcp_dstport = id("tcp.dstport");
     ids->ta[MA_TA_RETRANS] = id("tcp.analysis.retransmission");
     ids->ta[MA_TA_FAST] = id("tcp.analysis.fast_retransmission");
     ids->ta[MA_TA_SPURIOUS] = id("tcp.analysis.spurious_retransmission");
@@ -41,18 +40,17 @@ void ma_extract_net_register(ma_extract_net_ids_t *ids)
     ids->stp_bridge_hw = id("stp.bridge.hw");
     ids->stp_port = id("stp.port");
     ids->stp_origvlan = id("stp.pvst.origvlan");
-    ids->eth_src = id("eth.src");
     ids->vlan_id = id("vlan.id");
 }
 
 void ma_extract_net_wanted(const ma_extract_net_ids_t *ids, GArray *a)
 {
     const int all[] = {
-        ids->tcp_seq, ids->tcp_len, ids->tcp_srcport, ids->tcp_dstport,
+        ids->tcp_seq, ids->tcp_len,
         ids->ta[0], ids->ta[1], ids->ta[2], ids->ta[3], ids->ta[4], ids->ta[5],
         ids->stp_type, ids->stp_version, ids->stp_flags, ids->stp_root_prio, ids->stp_root_ext,
         ids->stp_root_hw, ids->stp_root_cost, ids->stp_bridge_prio, ids->stp_bridge_ext,
-        ids->stp_bridge_hw, ids->stp_port, ids->stp_origvlan, ids->eth_src, ids->vlan_id,
+        ids->stp_bridge_hw, ids->stp_port, ids->stp_origvlan, ids->vlan_id,
     };
     for (size_t i = 0; i < G_N_ELEMENTS(all); i++)
         if (all[i] > 0)
@@ -85,16 +83,15 @@ bool ma_extract_tcp_seg(const ma_extract_net_ids_t *ids, proto_tree *tree, packe
                         uint32_t stream, uint32_t tcp_flags, ma_tcp_in_t *out)
 {
     memset(out, 0, sizeof *out);
-    field_info *sp = last(tree, ids->tcp_srcport), *dp = last(tree, ids->tcp_dstport);
-    if (!sp || !dp)
+    if (pinfo->ptype != PT_TCP)
         return false;
     out->frame = pinfo->num;
     out->ts = (ma_ns_t)pinfo->abs_ts.secs * MA_NS_PER_SEC + pinfo->abs_ts.nsecs;
     out->stream = stream;
     ma_extract_addr(&pinfo->net_src, &out->src);
     ma_extract_addr(&pinfo->net_dst, &out->dst);
-    out->srcport = (uint16_t)fvalue_get_uinteger(&sp->value);
-    out->dstport = (uint16_t)fvalue_get_uinteger(&dp->value);
+    out->srcport = (uint16_t)pinfo->srcport;
+    out->dstport = (uint16_t)pinfo->destport;
     out->flags = (uint16_t)tcp_flags;
     for (int k = 0; k < MA_TCPA_N; k++) {
         GPtrArray *a = ids->ta[k] > 0 ? proto_get_finfo_ptr_array(tree, ids->ta[k]) : NULL;
@@ -121,7 +118,9 @@ bool ma_extract_bpdu(const ma_extract_net_ids_t *ids, proto_tree *tree, packet_i
     out->type = (uint8_t)fvalue_get_uinteger(&type->value);
     out->version = (uint8_t)uint_or(tree, ids->stp_version, 0);
     out->flags = (uint8_t)uint_or(tree, ids->stp_flags, 0);
-    mac_of(last(tree, ids->eth_src), out->src_mac);
+    /* the sender's MAC as the Ethernet dissector set it (TCN speakers) */
+    if (pinfo->dl_src.type == AT_ETHER && pinfo->dl_src.len == 6)
+        memcpy(out->src_mac, pinfo->dl_src.data, 6);
     uint8_t rmac[6], bmac[6];
     field_info *port = last(tree, ids->stp_port);
     if (out->type != MA_BPDU_TCN && port && mac_of(last(tree, ids->stp_root_hw), rmac) &&

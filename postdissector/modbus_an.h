@@ -148,16 +148,16 @@ unsigned ma_extract_pdus(const ma_extract_ids_t *ids, proto_tree *tree, packet_i
 /* postdissector/extract_net.c: the tcp and stp fields of the network
  * analysis (core/ma_net.h, core/ma_stp.h). */
 typedef struct ma_extract_net_ids {
-    int tcp_seq, tcp_len, tcp_srcport, tcp_dstport;
+    int tcp_seq, tcp_len;
     int ta[MA_TCPA_N]; /* tcp.analysis.* in ma_ta_kind_t order */
     int stp_type, stp_version, stp_flags, stp_root_prio, stp_root_ext, stp_root_hw, stp_root_cost;
-    int stp_bridge_prio, stp_bridge_ext, stp_bridge_hw, stp_port, stp_origvlan, eth_src, vlan_id;
+    int stp_bridge_prio, stp_bridge_ext, stp_bridge_hw, stp_port, stp_origvlan, vlan_id;
 } ma_extract_net_ids_t;
 
 void ma_extract_net_register(ma_extract_net_ids_t *ids);
 /* Append the wanted hfids to a. */
 void ma_extract_net_wanted(const ma_extract_net_ids_t *ids, GArray *a);
-/* The frame's (innermost) TCP segment; false without tcp.srcport/dstport.
+/* The frame's (innermost) TCP segment; false if pinfo's ports are not TCP.
  * Direction hints (src/dst_is_server_port) are left for the caller. */
 bool ma_extract_tcp_seg(const ma_extract_net_ids_t *ids, proto_tree *tree, packet_info *pinfo,
                         uint32_t stream, uint32_t tcp_flags, ma_tcp_in_t *out);

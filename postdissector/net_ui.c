@@ -161,14 +161,18 @@ const ma_seg_rec_t *ma_net_ui_segment(ma_net_t *net, const struct ma_extract_net
                                       const ma_pdu_in_t *in, const ma_pdu_t *out, unsigned n,
                                       gboolean (*is_server_port)(guint32))
 {
-    ma_tcp_in_t seg;
-    if (!net || !ma_extract_tcp_seg(nids, tree, pinfo, stream, tcp_flags, &seg))
+    /* Most TCP traffic of a plant is not Modbus: decide from the ports
+     * TCP put in pinfo before reading any field. */
+    if (!net)
         return NULL;
-    seg.src_is_server_port = is_server_port(seg.srcport);
-    seg.dst_is_server_port = is_server_port(seg.dstport);
-    if (n == 0 && !seg.src_is_server_port && !seg.dst_is_server_port &&
-        !ma_core_stream_pair(modbus_an_core(), stream))
+    gboolean src_srv = is_server_port(pinfo->srcport), dst_srv = is_server_port(pinfo->destport);
+    if (n == 0 && !src_srv && !dst_srv && !ma_core_stream_pair(modbus_an_core(), stream))
         return NULL; /* not a Modbus connection */
+    ma_tcp_in_t seg;
+    if (!ma_extract_tcp_seg(nids, tree, pinfo, stream, tcp_flags, &seg))
+        return NULL;
+    seg.src_is_server_port = src_srv;
+    seg.dst_is_server_port = dst_srv;
     return ma_net_segment(net, &seg, in, out, n);
 }
 
