@@ -44,7 +44,6 @@ import math
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -130,18 +129,8 @@ def cached(key, fn):
 
 # ---------------------------------------------------------------- tshark runs
 
-def run_tshark(args):
-    """(returncode, stdout, stderr) of tests/tshark.sh ARGS."""
-    p = subprocess.run([mbtshark.WRAPPER] + list(args), stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, text=True)
-    return p.returncode, p.stdout, p.stderr
-
-
-def tshark_ok(args):
-    rc, out, err = run_tshark(args)
-    if rc != 0:
-        raise RuntimeError("tshark %s failed (%d): %s" % (args, rc, err))
-    return out
+run_tshark = mbtshark.run      # (returncode, stdout, stderr)
+tshark_ok = mbtshark.tshark    # stdout; RuntimeError when tshark fails
 
 
 def to_ns(s):

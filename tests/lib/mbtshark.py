@@ -30,6 +30,13 @@ def prove_loaded():
     return p.stdout
 
 
+def run(args):
+    """(returncode, stdout, stderr) of tests/tshark.sh ARGS."""
+    p = subprocess.run([WRAPPER] + list(args), stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True)
+    return p.returncode, p.stdout, p.stderr
+
+
 def tshark(args, check=True):
     """Run tshark with the plugin; return stdout (str). Raises on failure."""
     p = subprocess.run([WRAPPER] + list(args), stdout=subprocess.PIPE,

@@ -57,7 +57,6 @@ import concurrent.futures
 import io
 import os
 import re
-import subprocess
 import xml.etree.ElementTree as ET
 
 import mbtshark
@@ -72,18 +71,8 @@ _cache = {}
 
 # ---------------------------------------------------------------- running tshark
 
-def run_tshark(args):
-    """(returncode, stdout, stderr) of tests/tshark.sh ARGS."""
-    p = subprocess.run([mbtshark.WRAPPER] + list(args), stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, text=True)
-    return p.returncode, p.stdout, p.stderr
-
-
-def tshark_ok(args):
-    rc, out, err = run_tshark(args)
-    if rc != 0:
-        raise RuntimeError("tshark %s failed (%d): %s" % (args, rc, err))
-    return out
+run_tshark = mbtshark.run      # (returncode, stdout, stderr)
+tshark_ok = mbtshark.tshark    # stdout; RuntimeError when tshark fails
 
 
 def cached(key, fn):
