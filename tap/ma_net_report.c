@@ -229,3 +229,56 @@ void ma_net_report_text(FILE *out, ma_net_t *net, const ma_stp_t *stp, const uin
     if (stp)
         spanning_tree(out, stp);
 }
+
+/* A time in seconds, or nothing without a sample. */
+static void csv_s(FILE *out, uint32_t n, ma_ns_t v)
+{
+    if (n)
+        fprintf(out, ",%.9f", sec(v));
+    else
+        fputc(',', out);
+}
+
+void ma_net_report_csv(FILE *out, ma_net_t *net)
+{
+    static const char *const ta[MA_TCPA_N] = { "retrans", "fast_retrans", "spurious_retrans", "dup_ack",
+                                               "zero_window", "lost_segment" };
+    fprintf(out, "pair,conns,attempts,syn_packets,established,refused,timeout,unfinished,handshake_avg_s,"
+                 "handshake_max_s,resets_by_client,resets_by_server,fin_by_client,fin_by_server,reconnects,"
+                 "parallel,gap_min_s,gap_max_s,open_at_end,duration_max_s,retries");
+    for (int k = 0; k < MA_TCPA_N; k++)
+        fprintf(out, ",%s_to_server,%s_to_client", ta[k], ta[k]);
+    fprintf(out, ",retrans_attached");
+    for (int c = MA_CAUSE_STP; c < MA_CAUSE_N; c++) {
+        char name[32];
+        g_strlcpy(name, ma_cause_name((ma_cause_t)c), sizeof name);
+        g_strdelimit(name, "-", '_');
+        fprintf(out, ",cause_%s", name);
+    }
+    fputc('\n', out);
+    for (uint32_t i = 0; net && i < ma_net_pair_count(net); i++) {
+        const ma_net_pair_t *p = ma_net_pair_stats(net, i);
+        uint64_t slow = 0;
+        for (int c = MA_CAUSE_STP; c < MA_CAUSE_N; c++)
+            slow += p->causes[c];
+        if (!p->pair || (!pair_seen(p) && !slow))
+            continue;
+        fprintf(out, "\"%s\",%u,%u,%u,%u,%u,%u,%u", p->pair->label, p->conns, p->attempts, p->syn_packets,
+                p->established, p->refused, p->timeout, p->unfinished);
+        csv_s(out, p->handshakes, p->handshakes ? p->hs_sum / p->handshakes : 0);
+        csv_s(out, p->handshakes, p->hs_max);
+        fprintf(out, ",%u,%u,%u,%u,%u,%u", p->resets_by_client, p->resets_by_server, p->fin_by_client,
+                p->fin_by_server, p->reconnects, p->parallel);
+        csv_s(out, p->reconnects, p->gap_min);
+        csv_s(out, p->reconnects, p->gap_max);
+        fprintf(out, ",%u", p->open_at_end);
+        csv_s(out, p->conns, p->dur_max);
+        fprintf(out, ",%" PRIu64, p->retries);
+        for (int k = 0; k < MA_TCPA_N; k++)
+            fprintf(out, ",%" PRIu64 ",%" PRIu64, p->ta[0][k], p->ta[1][k]);
+        fprintf(out, ",%" PRIu64, p->retrans_attached);
+        for (int c = MA_CAUSE_STP; c < MA_CAUSE_N; c++)
+            fprintf(out, ",%" PRIu64, p->causes[c]);
+        fputc('\n', out);
+    }
+}

@@ -18,4 +18,9 @@
 void ma_net_report_text(FILE *out, ma_net_t *net, const ma_stp_t *stp, const uint64_t *requests, uint32_t nreq,
                         ma_ns_t stp_window);
 
+/* One CSV row per pair with a connection, a retry or a slow transaction
+ * (header first; times in seconds, empty when there is no sample): the
+ * numbers of the text sections, for other systems (-z modbus_an,netcsv). */
+void ma_net_report_csv(FILE *out, ma_net_t *net);
+
 #endif /* MA_NET_REPORT_H */

@@ -143,6 +143,30 @@ static void stat_init(const char *opt_arg, void *userdata)
     }
 }
 
+/* -z modbus_an,netcsv: the network sections' per-pair numbers as CSV. The
+ * listener only gives a draw at the end of the capture. */
+static void netcsv_draw(void *p _U_)
+{
+    modbus_an_finalize();
+    ma_net_report_csv(stdout, modbus_an_net());
+    fflush(stdout);
+}
+
+static void netcsv_init(const char *opt_arg _U_, void *userdata _U_)
+{
+    static int tag;
+    GString *err = register_tap_listener(MODBUS_AN_TAP, &tag, NULL, TL_REQUIRES_NOTHING, NULL, NULL,
+                                         netcsv_draw, NULL);
+    if (err) {
+        report_failure("modbus_an: %s", err->str);
+        g_string_free(err, TRUE);
+    }
+}
+
+static stat_tap_ui netcsv_ui = {
+    REGISTER_STAT_GROUP_GENERIC, NULL, "modbus_an,netcsv", netcsv_init, 0, NULL
+};
+
 static stat_tap_ui stat_ui = {
     REGISTER_STAT_GROUP_GENERIC, NULL, "modbus_an,stat", stat_init, 0, NULL
 };
@@ -154,4 +178,5 @@ void register_tap_listener_modbus_an_stat(void)
 {
     register_stat_tap_ui(&stat_ui, GINT_TO_POINTER(FALSE));
     register_stat_tap_ui(&csv_ui, GINT_TO_POINTER(TRUE));
+    register_stat_tap_ui(&netcsv_ui, NULL);
 }

@@ -617,6 +617,39 @@ class T4GeneratedNetwork(GenBase):
                 errs.append("%s: HSmax_ms %r, truth %.6f" % (label, row["HSmax_ms"], max(hs) / 1e6))
         report(self, errs, "Connections per pair vs truth")
 
+    def test_netcsv_vs_truth(self):
+        """-z modbus_an,netcsv: one row per pair, every count equal to the truth."""
+        import csv
+        out = mbtshark.tshark(["-r", self.PCAP, "-q", "-z", "modbus_an,netcsv"])
+        rows = {r["pair"]: r for r in csv.DictReader(out.splitlines())}
+        self.assertEqual(set(rows), set(self.truth["pairs"]))
+        slow = collections.Counter((r["pair"], r["cause"]) for r in self.truth["requests"] if r.get("cause"))
+        errs = []
+        for label, tp in self.truth["pairs"].items():
+            r = rows[label]
+            for k in ("conns", "attempts", "syn_packets", "established", "refused", "timeout", "resets_by_client",
+                      "resets_by_server", "fin_by_client", "fin_by_server", "reconnects", "open_at_end", "retries"):
+                if int(r[k]) != tp[k]:
+                    errs.append("%s: %s = %s, truth %r" % (label, k, r[k], tp[k]))
+            ta = tp["tcp_analysis"]
+            for item, col in (("retransmission", "retrans"), ("fast_retransmission", "fast_retrans"),
+                              ("spurious_retransmission", "spurious_retrans"), ("duplicate_ack", "dup_ack"),
+                              ("zero_window", "zero_window"), ("lost_segment", "lost_segment")):
+                for d in ("to_server", "to_client"):
+                    if int(r["%s_%s" % (col, d)]) != ta[d].get(item, 0):
+                        errs.append("%s: %s_%s = %s, truth %d" % (label, col, d, r["%s_%s" % (col, d)],
+                                                                   ta[d].get(item, 0)))
+            gaps = [c["gap_s"] for c in self.truth["connections"] if c["pair"] == label and c["reconnect"]]
+            if gaps and abs(float(r["gap_max_s"]) - max(gaps)) > 2e-6:
+                errs.append("%s: gap_max_s %s, truth %.6f" % (label, r["gap_max_s"], max(gaps)))
+            if not gaps and r["gap_max_s"] != "":
+                errs.append("%s: gap_max_s %r without reconnects" % (label, r["gap_max_s"]))
+            for cause in ("stp", "tcp-retransmission", "connection", "retry", "server"):
+                col = "cause_" + cause.replace("-", "_")
+                if int(r[col]) != slow[(label, cause)]:
+                    errs.append("%s: %s = %s, truth %d" % (label, col, r[col], slow[(label, cause)]))
+        report(self, errs, "netcsv vs truth")
+
     def test_tcp_analysis_vs_truth(self):
         errs = []
         names = dict(zip(N.TA, N.TCP_HEADS))
