@@ -31,6 +31,7 @@ static void register_taps(void)
 {
     register_tap_listener_modbus_an_stat();
     register_tap_listener_modbus_an_table();
+    register_tap_listener_modbus_an_nettable();
     register_tap_listener_modbus_an_features();
     register_tap_listener_modbus_an_flows();
     register_tap_listener_modbus_an_registers();

@@ -35,6 +35,12 @@ typedef struct ma_feat_tap {
     unsigned         index;     /* the PDU's index within its frame */
 } ma_feat_tap_t;
 
+/* The tap of the network analysis: data is the const ma_pair_t * whose
+ * network numbers the frame touched (its TCP segment's or PDUs' pair),
+ * queued once per frame that has a segment record or Modbus PDUs. */
+#define MODBUS_AN_NET_TAP "modbus_an.net"
+void register_tap_listener_modbus_an_nettable(void);
+
 /* The tap of register data (poll groups, heartbeats, watched registers):
  * data is a const ma_regs_tap_t * for each PDU that has a register record. */
 #define MODBUS_AN_REGS_TAP "modbus_an.regs"

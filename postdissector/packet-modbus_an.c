@@ -31,6 +31,7 @@ static int proto_modbus_an = -1;
 static int modbus_an_tap = -1;
 static int modbus_an_features_tap = -1;
 static int modbus_an_regs_tap = -1;
+static int modbus_an_net_tap = -1;
 static int expert_tap_id = -1;
 static dissector_handle_t modbus_an_handle;
 static dissector_table_t tcp_port_table;
@@ -555,6 +556,9 @@ static int dissect_modbus_an(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
     }
     if (fr->seg)
         ma_net_ui_show_seg(tree, tvb, pinfo, fr->seg, final, info);
+    const ma_pair_t *net_pair = fr->seg && fr->seg->conn ? fr->seg->conn->pair : fr->n ? fr->pdu[0].pair : NULL;
+    if (net_pair)
+        tap_queue_packet(modbus_an_net_tap, pinfo, net_pair);
     if (fr->bpdu)
         ma_net_ui_show_bpdu(tree, tvb, pinfo, fr->bpdu, info);
     if (wmem_strbuf_get_len(info) > 0)
@@ -708,6 +712,7 @@ void proto_register_modbus_an(void)
     modbus_an_tap = register_tap(MODBUS_AN_TAP);
     modbus_an_features_tap = register_tap(MODBUS_AN_FEATURES_TAP);
     modbus_an_regs_tap = register_tap(MODBUS_AN_REGS_TAP);
+    modbus_an_net_tap = register_tap(MODBUS_AN_NET_TAP);
 }
 
 void proto_reg_handoff_modbus_an(void)

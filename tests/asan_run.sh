@@ -49,7 +49,7 @@ regs_mode+=" -o uat:modbus_an_heartbeats:\"u\",\"\",\"\",\"\",\"\",\"holding\",\
 regs_mode+=" -z modbus_an,registers,$work/out/r.csv -o modbus_an.hb_stall_polls:1"
 # Network analysis with its topology file, the UAT and tight windows.
 [ -f "$here"/fixtures/net/pcap_monitor_net.json ] && cp "$here"/fixtures/net/pcap_monitor_net.json "$work/out/"
-net_mode="-2 -V -o modbus_an.pcap_monitor_file:$work/out/pcap_monitor_net.json -z modbus_an,stat -z modbus_an,netcsv"
+net_mode="-2 -V -o modbus_an.pcap_monitor_file:$work/out/pcap_monitor_net.json -z modbus_an,stat -z modbus_an,netcsv -z modbus_an,nettable"
 net_mode+=" -o uat:modbus_an_expected:\"x\",\"127.0.0.1\",\"502\",\"\" -o modbus_an.connect_timeout:0.001"
 net_mode+=" -o modbus_an.retry_window:0 -o modbus_an.stp_window:1"
 

@@ -650,6 +650,30 @@ class T4GeneratedNetwork(GenBase):
                     errs.append("%s: %s = %s, truth %d" % (label, col, r[col], slow[(label, cause)]))
         report(self, errs, "netcsv vs truth")
 
+    def test_gui_table_equals_netcsv(self):
+        """The GUI table (-2 -z modbus_an,nettable) shows netcsv's numbers (checked above against the
+        truth) for every pair, here and on a shared capture with reconnects and slow transactions."""
+        import csv
+        cols = ("conns", "attempts", None, "refused", "timeout", "resets_by_client", "resets_by_server",
+                "reconnects", "retrans_to_server", "retrans_to_client", "retries", "cause_stp",
+                "cause_tcp_retransmission", "cause_connection", "cause_retry", "cause_server")
+        for pcap in (self.PCAP, GEN_STP, os.path.join(SHARED, "plant1-13plcs.pcap")):
+            if not os.path.exists(pcap):
+                continue
+            with self.subTest(capture=os.path.basename(pcap)):
+                want = {r["pair"]: r for r in csv.DictReader(
+                    mbtshark.tshark(["-r", pcap, "-q", "-z", "modbus_an,netcsv"]).splitlines())}
+                got = {}
+                for line in mbtshark.tshark(["-2", "-r", pcap, "-q", "-z", "modbus_an,nettable"]).splitlines():
+                    cells = [c.strip() for c in line.split("|")]
+                    if " -> " in cells[0] and len(cells) >= 17:
+                        got[cells[0]] = cells[1:17]
+                self.assertEqual(set(got), set(want))
+                for pair, cells in got.items():
+                    w = want[pair]
+                    exp = [str(int(w["refused"]) + int(w["timeout"])) if c is None else w[c] for c in cols]
+                    self.assertEqual(cells, exp, pair)
+
     def test_tcp_analysis_vs_truth(self):
         errs = []
         names = dict(zip(N.TA, N.TCP_HEADS))
