@@ -16,6 +16,7 @@
 #include <epan/stat_tap_ui.h>
 #include <epan/tap.h>
 
+#include "gui_table.h"
 #include "ma_cause.h"
 
 enum {
@@ -47,25 +48,13 @@ static const char table_name[] = "Modbus/TCP network health";
 
 static GHashTable *net_rows; /* pair id + 1 -> row index + 1 */
 
-static void set_uint(stat_tap_table *t, guint row, guint col, uint64_t v)
-{
-    stat_tap_table_item_type *it = stat_tap_get_field_data(t, row, col);
-    it->value.uint_value = (guint)v;
-    stat_tap_set_field_data(t, row, col, it);
-}
-
 static guint row_of(stat_tap_table *t, const ma_pair_t *pair)
 {
     guint idx = GPOINTER_TO_UINT(g_hash_table_lookup(net_rows, GUINT_TO_POINTER(pair->id + 1)));
     if (idx)
         return idx - 1;
-    idx = t->num_elements;
-    stat_tap_table_item_type items[NCOLS];
-    memset(items, 0, sizeof items);
-    for (int c = 0; c < NCOLS; c++)
-        items[c].type = fields[c].type;
-    items[COL_PAIR].value.string_value = g_strdup(pair->label);
-    stat_tap_init_table_row(t, idx, NCOLS, items);
+    const char *labels[] = { pair->label }; /* COL_PAIR */
+    idx = ma_gui_add_row(t, fields, NCOLS, labels, 1);
     g_hash_table_insert(net_rows, GUINT_TO_POINTER(pair->id + 1), GUINT_TO_POINTER(idx + 1));
     return idx;
 }
@@ -74,14 +63,7 @@ static void table_init(stat_tap_table_ui *ui)
 {
     if (!net_rows)
         net_rows = g_hash_table_new(g_direct_hash, g_direct_equal);
-    stat_tap_table *t = stat_tap_find_table(ui, table_name);
-    if (t) {
-        if (ui->stat_tap_reset_table_cb)
-            ui->stat_tap_reset_table_cb(t);
-        return;
-    }
-    t = stat_tap_init_table(table_name, NCOLS, 0, NULL);
-    stat_tap_add_table(ui, t);
+    ma_gui_table_init(ui, table_name, NCOLS);
 }
 
 static tap_packet_status table_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
@@ -103,7 +85,7 @@ static tap_packet_status table_packet(void *tapdata, packet_info *pinfo _U_, epa
         p->causes[MA_CAUSE_RETRY], p->causes[MA_CAUSE_SERVER],
     };
     for (guint c = COL_CONNS; c < NCOLS; c++)
-        set_uint(t, row, c, v[c - COL_CONNS]);
+        ma_gui_set_uint(t, row, c, v[c - COL_CONNS]);
     return TAP_PACKET_REDRAW;
 }
 
@@ -111,7 +93,7 @@ static void table_reset(stat_tap_table *t)
 {
     for (guint row = 0; row < t->num_elements; row++)
         for (guint col = COL_CONNS; col < NCOLS; col++)
-            set_uint(t, row, col, 0);
+            ma_gui_set_uint(t, row, col, 0);
 }
 
 static void table_free_item(stat_tap_table *t _U_, guint row _U_, guint col, stat_tap_table_item_type *it)

@@ -16,6 +16,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "gui_table.h"
 #include "ma_stats.h"
 
 enum {
@@ -51,13 +52,6 @@ static const char table_name[] = "Modbus/TCP transactions";
 static ma_stats_t *gui_stats;
 static GHashTable *gui_rows; /* char* -> row index + 1 */
 
-static void set_uint(stat_tap_table *t, guint row, guint col, uint64_t v)
-{
-    stat_tap_table_item_type *it = stat_tap_get_field_data(t, row, col);
-    it->value.uint_value = (guint)v;
-    stat_tap_set_field_data(t, row, col, it);
-}
-
 static void set_ms(stat_tap_table *t, guint row, guint col, double seconds)
 {
     stat_tap_table_item_type *it = stat_tap_get_field_data(t, row, col);
@@ -78,14 +72,8 @@ static guint row_index(stat_tap_table *t, const char *pair, unsigned unit)
         g_free(key);
         return idx - 1;
     }
-    idx = t->num_elements;
-    stat_tap_table_item_type items[NCOLS];
-    memset(items, 0, sizeof items);
-    for (int c = 0; c < NCOLS; c++)
-        items[c].type = fields[c].type;
-    items[COL_PAIR].value.string_value = g_strdup(pair);
-    items[COL_UNIT].value.string_value = g_strdup(ubuf);
-    stat_tap_init_table_row(t, idx, NCOLS, items);
+    const char *labels[] = { pair, ubuf }; /* COL_PAIR, COL_UNIT */
+    idx = ma_gui_add_row(t, fields, NCOLS, labels, 2);
     g_hash_table_insert(gui_rows, key, GUINT_TO_POINTER(idx + 1));
     return idx;
 }
@@ -96,7 +84,7 @@ static void fill_row(stat_tap_table *t, guint row, const ma_row_t *r)
                            r->unanswered_at_end, r->delayed, r->exceptions, r->orphans,
                            r->duplicates, r->ambiguous };
     for (unsigned i = 0; i < G_N_ELEMENTS(v); i++)
-        set_uint(t, row, COL_REQ + i, v[i]);
+        ma_gui_set_uint(t, row, COL_REQ + i, v[i]);
     set_ms(t, row, COL_RT_MIN, r->rt_n ? (double)r->rt_min / 1e9 : NAN);
     set_ms(t, row, COL_RT_AVG, ma_row_rt_avg(r));
     set_ms(t, row, COL_RT_P50, ma_quantile_value(&r->p50) / 1e9);
@@ -110,14 +98,7 @@ static void table_init(stat_tap_table_ui *ui)
         gui_stats = ma_stats_new();
         gui_rows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     }
-    stat_tap_table *t = stat_tap_find_table(ui, table_name);
-    if (t) {
-        if (ui->stat_tap_reset_table_cb)
-            ui->stat_tap_reset_table_cb(t);
-        return;
-    }
-    t = stat_tap_init_table(table_name, NCOLS, 0, NULL);
-    stat_tap_add_table(ui, t);
+    ma_gui_table_init(ui, table_name, NCOLS);
 }
 
 static tap_packet_status table_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_,

@@ -1,0 +1,22 @@
+/* gui_table.h - helpers shared by the GUI stat tables (stat_table.c, net_table.c)
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef MA_GUI_TABLE_H
+#define MA_GUI_TABLE_H
+
+#include <epan/stat_tap_ui.h>
+
+/* Set an unsigned cell. */
+void ma_gui_set_uint(stat_tap_table *t, guint row, guint col, uint64_t v);
+
+/* Find the ui's table `name` and reset it (a retap), or create it. */
+void ma_gui_table_init(stat_tap_table_ui *ui, const char *name, guint ncols);
+
+/* Append a row of ncols cells typed as fields[], the first nlabels of them
+ * strings (copied; freed by the table's free_item callback); returns its
+ * index. */
+guint ma_gui_add_row(stat_tap_table *t, const stat_tap_table_item *fields, guint ncols,
+                     const char *const *labels, guint nlabels);
+
+#endif /* MA_GUI_TABLE_H */
