@@ -18,51 +18,6 @@
 #define MAX_PERIODS_STORED (4u * 1024u * 1024u) /* 32 MiB over all groups */
 #define ARENA_BLOCK (256u * 1024u)
 
-int ma_table_of_read_fc(uint8_t fc)
-{
-    switch (fc) {
-    case 1: return MA_TBL_COILS;
-    case 2: return MA_TBL_DISCRETE;
-    case 3: case 23: return MA_TBL_HOLDING;
-    case 4: return MA_TBL_INPUT;
-    default: return -1;
-    }
-}
-
-int ma_table_of_write_fc(uint8_t fc)
-{
-    switch (fc) {
-    case 5: case 15: return MA_TBL_COILS;
-    case 6: case 16: case 23: return MA_TBL_HOLDING;
-    default: return -1;
-    }
-}
-
-const char *ma_table_name(ma_table_t t)
-{
-    static const char *const names[] = {"coils", "discrete_inputs", "holding", "input"};
-    return (unsigned)t < MA_TBL_COUNT ? names[t] : "?";
-}
-
-bool ma_table_parse(const char *s, ma_table_t *out)
-{
-    static const struct { const char *name; ma_table_t t; } map[] = {
-        {"coils", MA_TBL_COILS}, {"coil", MA_TBL_COILS}, {"1", MA_TBL_COILS},
-        {"discrete_inputs", MA_TBL_DISCRETE}, {"discrete inputs", MA_TBL_DISCRETE},
-        {"discrete", MA_TBL_DISCRETE}, {"2", MA_TBL_DISCRETE},
-        {"holding", MA_TBL_HOLDING}, {"holding registers", MA_TBL_HOLDING}, {"3", MA_TBL_HOLDING},
-        {"input", MA_TBL_INPUT}, {"input registers", MA_TBL_INPUT}, {"4", MA_TBL_INPUT},
-    };
-    if (!s)
-        return false;
-    for (size_t i = 0; i < G_N_ELEMENTS(map); i++)
-        if (g_ascii_strcasecmp(s, map[i].name) == 0) {
-            *out = map[i].t;
-            return true;
-        }
-    return false;
-}
-
 const char *ma_hb_source_name(ma_hb_source_t s)
 {
     static const char *const names[] = {"hb_defs", "pcap_monitor", "uat", "auto"};

@@ -26,27 +26,11 @@
 #include <glib.h>
 
 #include "ma_core.h"
+#include "ma_modbus.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef enum {
-    MA_TBL_COILS = 0,
-    MA_TBL_DISCRETE = 1,
-    MA_TBL_HOLDING = 2,
-    MA_TBL_INPUT = 3,
-    MA_TBL_COUNT
-} ma_table_t;
-
-/* Table read / written by fc (-1: none). fc 23 reads and writes holding. */
-int ma_table_of_read_fc(uint8_t fc);
-int ma_table_of_write_fc(uint8_t fc);
-/* "coils", "discrete_inputs", "holding", "input". */
-const char *ma_table_name(ma_table_t t);
-/* Parse a table name: the above, "Holding Registers", "Input Registers",
- * "Coils", "Discrete Inputs" (case-insensitive) or a read fc "1".."4". */
-bool ma_table_parse(const char *s, ma_table_t *out);
 
 typedef enum {
     MA_HB_SRC_HBDEFS = 0,   /* hb_defs.json */

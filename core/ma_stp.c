@@ -91,6 +91,57 @@ static gboolean key_equal(gconstpointer a, gconstpointer b)
     return memcmp(a, b, sizeof(stp_key_t)) == 0;
 }
 
+static inline uint16_t be16(const uint8_t *p)
+{
+    return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static uint64_t bridge_id_at(const uint8_t *p)
+{
+    uint64_t id = (uint64_t)be16(p) << 48;
+    for (int i = 0; i < 6; i++)
+        id |= (uint64_t)p[2 + i] << (8 * (5 - i));
+    return id;
+}
+
+/* IEEE 802.1D-2004 9.3: protocol id (2), version (1), type (1); Config and
+ * RST BPDUs: flags (4), root id (5..12), root path cost (13..16), bridge id
+ * (17..24), port id (25..26), timers (27..34), RST version 1 length (35). */
+bool ma_stp_parse(const uint8_t *b, uint32_t n, bool pvst, ma_bpdu_in_t *out)
+{
+    if (!b || n < 4)
+        return false;
+    out->version = b[2];
+    out->type = b[3];
+    out->flags = 0;
+    out->has_ids = false;
+    out->pvst = false;
+    if (out->type == MA_BPDU_TCN)
+        return true;
+    if (n >= 5)
+        out->flags = b[4];
+    if (n >= 27) {
+        out->has_ids = true;
+        out->root_id = bridge_id_at(b + 5);
+        out->root_cost = ((uint32_t)b[13] << 24) | ((uint32_t)b[14] << 16) | ((uint32_t)b[15] << 8) | b[16];
+        out->bridge_id = bridge_id_at(b + 17);
+        out->port_id = be16(b + 25);
+    }
+    /* Cisco (R)PVST+ TLVs (Wireshark's packet-bpdu.c reads them from 36). */
+    for (uint32_t off = 36; pvst && off + 4 <= n;) {
+        uint16_t type = be16(b + off), len = be16(b + off + 2);
+        if (off + 4 + len > n)
+            break;
+        if (type == 0 && len == 2) {
+            out->pvst = true;
+            out->vlan = be16(b + off + 4);
+            break;
+        }
+        off += 4u + len;
+    }
+    return true;
+}
+
 ma_stp_t *ma_stp_new(void)
 {
     ma_stp_t *s = g_new0(ma_stp_t, 1);

@@ -1,10 +1,10 @@
-/* ma_stp.h - Spanning Tree events from Wireshark's stp.* fields
+/* ma_stp.h - Spanning Tree events from the BPDUs Wireshark's stp dissector sees
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
  * Plain C + GLib, no epan types (tests/unit/test_stp.c drives it directly).
- * Input: one BPDU as Wireshark's stp dissector decoded it, in capture order
- * (first pass). IEEE 802.1D-2004 9.3 (BPDU formats): Configuration BPDU
+ * Input: one BPDU (the bytes Wireshark hands its stp dissector, read by
+ * ma_stp_parse), in capture order (first pass). IEEE 802.1D-2004 9.3 (BPDU formats): Configuration BPDU
  * (type 0x00), Topology Change Notification BPDU (type 0x80, no other
  * fields), RST BPDU (type 0x02, version 2; MST BPDUs are version 3 with the
  * same CIST fields). Flags (9.3.3): bit 0 topology change (TC), bit 7 TC
@@ -106,6 +106,13 @@ typedef struct ma_stp_event {
 } ma_stp_event_t;
 
 typedef struct ma_stp ma_stp_t;
+
+/* Read a BPDU (b: n bytes from the protocol identifier on; pvst: a Cisco
+ * SSTP BPDU whose TLVs follow at offset 36) into the type, version, flags,
+ * root / bridge / port ids and, for PVST+, the originating VLAN TLV
+ * (type 0, length 2). frame, ts, src_mac and an 802.1Q vlan are left for
+ * the caller. False if n < 4 (no BPDU type). */
+bool ma_stp_parse(const uint8_t *b, uint32_t n, bool pvst, ma_bpdu_in_t *out);
 
 ma_stp_t *ma_stp_new(void);
 void ma_stp_free(ma_stp_t *s);

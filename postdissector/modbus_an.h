@@ -13,6 +13,7 @@
 #include "ma_regs.h"
 #include "ma_net.h"
 #include "ma_stp.h"
+#include "ingest.h"
 
 /* Registration (called from plugin/plugin.c). */
 void proto_register_modbus_an(void);
@@ -98,17 +99,13 @@ void ma_feat_ui_show(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, const ma
 gboolean ma_feat_ui_wanted(proto_tree *tree, int proto, int expert_tap_id);
 
 /* postdissector/net_ui.c */
-struct ma_extract_net_ids;
 void ma_net_ui_register(int proto, module_t *m);
 ma_net_t *ma_net_ui_new_engine(ma_core_t *core);
 /* The stp_window preference as read by the last ma_net_ui_new_engine. */
 ma_ns_t ma_net_ui_stp_window(void);
-const ma_seg_rec_t *ma_net_ui_segment(ma_net_t *net, const struct ma_extract_net_ids *nids, proto_tree *tree,
-                                      packet_info *pinfo, uint32_t stream, uint32_t tcp_flags,
+const ma_seg_rec_t *ma_net_ui_segment(ma_net_t *net, packet_info *pinfo, const ma_raw_seg_t *raw,
                                       const ma_pdu_in_t *in, const ma_pdu_t *out, unsigned n,
                                       gboolean (*is_server_port)(guint32));
-const ma_bpdu_rec_t *ma_net_ui_bpdu(ma_stp_t *stp, const struct ma_extract_net_ids *nids, proto_tree *tree,
-                                    packet_info *pinfo);
 void ma_net_ui_show_seg(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const ma_seg_rec_t *r,
                         gboolean final, wmem_strbuf_t *info);
 void ma_net_ui_show_txn(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, const ma_pdu_t *pdu,
@@ -128,46 +125,5 @@ typedef struct ma_frame {
     const ma_regs_rec_t **regs; /* n register records (entries may be NULL), or NULL */
     ma_pdu_t   pdu[];
 } ma_frame_t;
-
-/* Read Wireshark's mbtcp/modbus/tcp fields of this frame
- * (postdissector/extract.c): the frame's TCP stream and flags (false if the
- * frame has no TCP header), and its Modbus PDUs as core inputs in capture
- * order, allocated in pinfo->pool. Direction (is_request) is left for the
- * caller. */
-typedef struct ma_extract_ids {
-    int mbtcp, mbtcp_trans_id, mbtcp_prot_id, mbtcp_len, mbtcp_unit_id;
-    int modbus, modbus_func_code, modbus_exception_code, ws_malformed;
-    int tcp_stream, tcp_flags, tcp_retrans, tcp_fast_retrans, tcp_spurious_retrans;
-    /* register data (ma_regs) */
-    int ref, read_ref, write_ref, word_cnt, read_word_cnt, bit_cnt, data, bitval;
-    int regval[5]; /* uint16, int16, uint32, int32, float: Wireshark's register format */
-} ma_extract_ids_t;
-
-void ma_extract_register(ma_extract_ids_t *ids);
-GArray *ma_extract_wanted(const ma_extract_ids_t *ids);
-/* An IPv4/IPv6 address as the core's ma_addr_t (len 0 for other types). */
-void ma_extract_addr(const address *a, ma_addr_t *out);
-bool ma_extract_tcp(const ma_extract_ids_t *ids, proto_tree *tree, uint32_t *stream, uint32_t *tcp_flags);
-unsigned ma_extract_pdus(const ma_extract_ids_t *ids, proto_tree *tree, packet_info *pinfo,
-                         uint32_t stream, ma_pdu_in_t **in);
-
-/* postdissector/extract_net.c: the tcp and stp fields of the network
- * analysis (core/ma_net.h, core/ma_stp.h). */
-typedef struct ma_extract_net_ids {
-    int tcp_seq, tcp_len;
-    int ta[MA_TCPA_N]; /* tcp.analysis.* in ma_ta_kind_t order */
-    int stp_type, stp_version, stp_flags, stp_root_prio, stp_root_ext, stp_root_hw, stp_root_cost;
-    int stp_bridge_prio, stp_bridge_ext, stp_bridge_hw, stp_port, stp_origvlan, vlan_id;
-} ma_extract_net_ids_t;
-
-void ma_extract_net_register(ma_extract_net_ids_t *ids);
-/* Append the wanted hfids to a. */
-void ma_extract_net_wanted(const ma_extract_net_ids_t *ids, GArray *a);
-/* The frame's (innermost) TCP segment; false if pinfo's ports are not TCP.
- * Direction hints (src/dst_is_server_port) are left for the caller. */
-bool ma_extract_tcp_seg(const ma_extract_net_ids_t *ids, proto_tree *tree, packet_info *pinfo,
-                        uint32_t stream, uint32_t tcp_flags, ma_tcp_in_t *out);
-/* The frame's BPDU (the last stp item); false if the frame has none. */
-bool ma_extract_bpdu(const ma_extract_net_ids_t *ids, proto_tree *tree, packet_info *pinfo, ma_bpdu_in_t *out);
 
 #endif /* MODBUS_AN_H */

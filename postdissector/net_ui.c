@@ -5,8 +5,8 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
  * Rules: core/ma_net.h, core/ma_stp.h, core/ma_cause.h (users: README,
- * "Network health"). The first pass feeds the engines (ma_net_ui_segment,
- * ma_net_ui_bpdu); every pass shows the stored records. Items that are only
+ * "Network health"). The first pass feeds the network engine
+ * (ma_net_ui_segment); every pass shows the stored records. Items that are only
  * known once the first pass ended (an attempt's timeout, a request's cause,
  * its retries and retransmissions) appear in later passes (GUI, tshark -2).
  */
@@ -156,33 +156,34 @@ ma_ns_t ma_net_ui_stp_window(void)
 
 /* ---- first pass ---- */
 
-const ma_seg_rec_t *ma_net_ui_segment(ma_net_t *net, const struct ma_extract_net_ids *nids, proto_tree *tree,
-                                      packet_info *pinfo, uint32_t stream, uint32_t tcp_flags,
+const ma_seg_rec_t *ma_net_ui_segment(ma_net_t *net, packet_info *pinfo, const ma_raw_seg_t *raw,
                                       const ma_pdu_in_t *in, const ma_pdu_t *out, unsigned n,
                                       gboolean (*is_server_port)(guint32))
 {
     /* Most TCP traffic of a plant is not Modbus: decide from the ports
-     * TCP put in pinfo before reading any field. */
+     * before anything else. */
     if (!net)
         return NULL;
-    gboolean src_srv = is_server_port(pinfo->srcport), dst_srv = is_server_port(pinfo->destport);
-    if (n == 0 && !src_srv && !dst_srv && !ma_core_stream_pair(modbus_an_core(), stream))
+    gboolean src_srv = is_server_port(raw->srcport), dst_srv = is_server_port(raw->dstport);
+    if (n == 0 && !src_srv && !dst_srv && !ma_core_stream_pair(modbus_an_core(), raw->stream))
         return NULL; /* not a Modbus connection */
-    ma_tcp_in_t seg;
-    if (!ma_extract_tcp_seg(nids, tree, pinfo, stream, tcp_flags, &seg))
-        return NULL;
-    seg.src_is_server_port = src_srv;
-    seg.dst_is_server_port = dst_srv;
+    ma_tcp_in_t seg = {
+        .frame = pinfo->num,
+        .ts = (ma_ns_t)pinfo->abs_ts.secs * MA_NS_PER_SEC + pinfo->abs_ts.nsecs,
+        .stream = raw->stream,
+        .src = raw->src,
+        .dst = raw->dst,
+        .srcport = raw->srcport,
+        .dstport = raw->dstport,
+        .src_is_server_port = src_srv,
+        .dst_is_server_port = dst_srv,
+        .flags = raw->flags,
+        .analysis = raw->analysis,
+        .has_seq = true,
+        .seq = raw->seq,
+        .len = raw->len,
+    };
     return ma_net_segment(net, &seg, in, out, n);
-}
-
-const ma_bpdu_rec_t *ma_net_ui_bpdu(ma_stp_t *stp, const struct ma_extract_net_ids *nids, proto_tree *tree,
-                                    packet_info *pinfo)
-{
-    ma_bpdu_in_t b;
-    if (!stp || !ma_extract_bpdu(nids, tree, pinfo, &b))
-        return NULL;
-    return ma_stp_bpdu(stp, &b);
 }
 
 /* ---- display ---- */

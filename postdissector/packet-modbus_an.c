@@ -16,7 +16,9 @@
  */
 #include "modbus_an.h"
 
+#include "ingest.h"
 #include "ma_cause.h"
+#include "ma_modbus.h"
 
 #include <epan/expert.h>
 #include <epan/prefs.h>
@@ -35,7 +37,6 @@ static int modbus_an_net_tap = -1;
 static int expert_tap_id = -1;
 static dissector_handle_t modbus_an_handle;
 static dissector_table_t tcp_port_table;
-static int proto_mbtcp = -1;
 
 static int hf_modbus_an_type = -1;
 static int hf_modbus_an_pair = -1;
@@ -83,8 +84,6 @@ static gboolean pref_split_direction = FALSE;
 static gboolean pref_strict_unit_id = FALSE;
 static ma_config_t cfg;
 
-static ma_extract_ids_t ids;
-static ma_extract_net_ids_t nids;
 static ma_core_t *core;
 static ma_net_t *net;
 static ma_stp_t *stp;
@@ -233,10 +232,15 @@ gboolean modbus_an_is_server_port(guint32 port)
         return TRUE;
     if (tcp_port_table) {
         dissector_handle_t h = dissector_get_uint_handle(tcp_port_table, port);
-        if (h && dissector_handle_get_protocol_index(h) == proto_mbtcp)
+        if (h && ma_ingest_is_mbtcp(h))
             return TRUE;
     }
     return FALSE;
+}
+
+static bool server_port_cb(uint32_t port)
+{
+    return modbus_an_is_server_port(port);
 }
 
 /* ---- capture lifetime ---- */
@@ -245,10 +249,8 @@ static void modbus_an_init(void)
 {
     if (!proto_is_protocol_enabled(find_protocol_by_id(proto_modbus_an)))
         return;
-    /* Only while enabled: a disabled plugin makes no tree and costs nothing. */
-    GArray *wanted = ma_extract_wanted(&ids);
-    ma_extract_net_wanted(&nids, wanted);
-    set_postdissector_wanted_hfids(modbus_an_handle, wanted);
+    /* Only while enabled: a disabled plugin hooks nothing and costs nothing. */
+    ma_ingest_start(server_port_cb);
     core = ma_core_new(&cfg);
     stp = ma_stp_new();
     if (pref_features) {
@@ -262,7 +264,7 @@ static void modbus_an_init(void)
 
 static void modbus_an_cleanup(void)
 {
-    set_postdissector_wanted_hfids(modbus_an_handle, NULL);
+    ma_ingest_stop();
     ma_net_free(net);
     net = NULL;
     ma_stp_free(stp);
@@ -301,34 +303,71 @@ static ma_frame_t *frame_new(unsigned n)
     return fr;
 }
 
-static ma_frame_t *first_pass(packet_info *pinfo, proto_tree *tree)
+/* One framed ADU as the core's input: the MBAP header and function code
+ * (Modbus Messaging on TCP/IP Implementation Guide 3.1.3), its direction,
+ * whether it is malformed, and the register data it carries. */
+static void adu_input(const ma_raw_adu_t *a, packet_info *pinfo, ma_ns_t ts, ma_pdu_in_t *p)
+{
+    memset(p, 0, sizeof *p);
+    p->frame = pinfo->num;
+    p->ts = ts;
+    p->stream = a->stream;
+    p->src = a->src;
+    p->dst = a->dst;
+    p->srcport = a->srcport;
+    p->dstport = a->dstport;
+    p->adu = a->bytes;
+    p->adu_len = a->caplen;
+    ma_mbap_t h;
+    ma_mbap_read(a->bytes, a->caplen, &h);
+    p->tid = h.tid;
+    p->unit = h.unit;
+    p->fc = h.fc;
+    p->exc_code = h.exc_code;
+    int dir = ma_core_stream_is_request(core, a->stream, &a->src, a->srcport);
+    p->is_request = dir >= 0 ? dir == 1
+                    : ma_core_is_request(a->srcport, a->dstport, modbus_an_is_server_port(a->srcport),
+                                         modbus_an_is_server_port(a->dstport));
+    const uint8_t *pdu = a->caplen > MA_MBAP_LEN ? a->bytes + MA_MBAP_LEN : NULL;
+    uint32_t n = a->caplen > MA_MBAP_LEN ? a->caplen - MA_MBAP_LEN : 0;
+    p->malformed = !ma_mbap_valid(&h, a->wirelen) || a->caplen < a->wirelen ||
+                   ma_pdu_short(pdu, n, p->is_request) || ((h.fc & 0x80) && !h.has_exc);
+    ma_regdata_t rd;
+    uint16_t *words = wmem_alloc_array(pinfo->pool, uint16_t, MA_MAX_PDU_WORDS);
+    uint8_t *bits = wmem_alloc_array(pinfo->pool, uint8_t, MA_MAX_PDU_BITS);
+    if (pdu)
+        ma_pdu_regdata(pdu, n, p->is_request, words, bits, &rd);
+    else
+        rd = (ma_regdata_t){-1, -1, -1, 0, 0};
+    p->ref = rd.ref;
+    p->count = rd.count;
+    p->wref = rd.wref;
+    p->words = words;
+    p->nwords = rd.nwords;
+    p->bits = bits;
+    p->nbits = rd.nbits;
+}
+
+static ma_frame_t *first_pass(packet_info *pinfo)
 {
     ma_ns_t ts = (ma_ns_t)pinfo->abs_ts.secs * MA_NS_PER_SEC + pinfo->abs_ts.nsecs;
     ma_core_note_time(core, ts);
+    const ma_raw_frame_t *raw = ma_ingest_frame(pinfo);
+    if (!raw)
+        return NULL;
     ma_frame_t *fr = NULL;
+    const ma_bpdu_rec_t *bpdu = raw->has_bpdu && stp ? ma_stp_bpdu(stp, &raw->bpdu) : NULL;
 
-    const ma_bpdu_rec_t *bpdu = ma_net_ui_bpdu(stp, &nids, tree, pinfo);
-    guint32 stream, flags;
-    if (!ma_extract_tcp(&ids, tree, &stream, &flags)) {
-        if (bpdu) {
-            fr = frame_new(0);
-            fr->bpdu = bpdu;
-            p_add_proto_data(wmem_file_scope(), pinfo, proto_modbus_an, 0, fr);
-        }
-        return fr;
-    }
-
-    ma_pdu_in_t *in;
-    unsigned n = ma_extract_pdus(&ids, tree, pinfo, stream, &in);
+    ma_pdu_in_t *in = raw->nadus ? wmem_alloc_array(pinfo->pool, ma_pdu_in_t, raw->nadus) : NULL;
+    unsigned n = 0;
+    for (unsigned i = 0; i < raw->nadus; i++)
+        if (raw->adus[i].has_stream)
+            adu_input(&raw->adus[i], pinfo, ts, &in[n++]);
     if (n > 0) {
         fr = frame_new(n);
         fr->feat = feat_engine ? wmem_alloc_array(wmem_file_scope(), ma_feat_rec_t, n) : NULL;
         for (unsigned i = 0; i < n; i++) {
-            int dir = ma_core_stream_is_request(core, stream, &in[i].src, in[i].srcport);
-            in[i].is_request = dir >= 0 ? dir == 1
-                               : ma_core_is_request(in[i].srcport, in[i].dstport,
-                                                    modbus_an_is_server_port(in[i].srcport),
-                                                    modbus_an_is_server_port(in[i].dstport));
+            in[i].tcp_retrans = raw->has_seg && (raw->seg.analysis & MA_TCPA_ANY_RETRANS);
             ma_core_pdu(core, &in[i], &fr->pdu[i]);
             if (fr->pdu[i].kind == MA_PDU_REQUEST && !(fr->pdu[i].flags & (MA_PDU_RETRANS | MA_PDU_MALFORMED)))
                 ma_net_request(net, &in[i], &fr->pdu[i]);
@@ -341,8 +380,9 @@ static ma_frame_t *first_pass(packet_info *pinfo, proto_tree *tree)
                 fr->regs[i] = rr;
         }
     }
-    const ma_seg_rec_t *seg = ma_net_ui_segment(net, &nids, tree, pinfo, stream, flags, in,
-                                                fr ? fr->pdu : NULL, n, modbus_an_is_server_port);
+    const ma_seg_rec_t *seg = raw->has_seg ? ma_net_ui_segment(net, pinfo, &raw->seg, in, fr ? fr->pdu : NULL, n,
+                                                                modbus_an_is_server_port)
+                                           : NULL;
     if ((seg || bpdu) && !fr)
         fr = frame_new(0);
     if (fr) {
@@ -352,17 +392,15 @@ static ma_frame_t *first_pass(packet_info *pinfo, proto_tree *tree)
     }
 
     /* RFC 793: RST aborts; a FIN from the server ends what it will send. */
-    if (flags & 0x005) {
-        const ma_pair_t *pair = ma_core_stream_pair(core, stream);
+    uint16_t flags = raw->has_seg ? raw->seg.flags : 0;
+    if (flags & (MA_TCP_RST | MA_TCP_FIN)) {
+        const ma_pair_t *pair = ma_core_stream_pair(core, raw->seg.stream);
         if (pair) {
             ma_conn_event_t ev = MA_CONN_RST;
-            if (!(flags & 0x004)) {
-                ma_addr_t src;
-                ma_extract_addr(&pinfo->net_src, &src);
-                ev = (pinfo->srcport == pair->server_port && ma_addr_equal(&src, &pair->server))
+            if (!(flags & MA_TCP_RST))
+                ev = (raw->seg.srcport == pair->server_port && ma_addr_equal(&raw->seg.src, &pair->server))
                          ? MA_CONN_FIN_FROM_SERVER : MA_CONN_FIN_FROM_CLIENT;
-            }
-            ma_core_conn_event(core, stream, ev, pinfo->num, ts);
+            ma_core_conn_event(core, raw->seg.stream, ev, pinfo->num, ts);
         }
     }
     return fr;
@@ -520,7 +558,7 @@ static int dissect_modbus_an(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
         return 0;
     ma_frame_t *fr;
     if (!PINFO_FD_VISITED(pinfo)) {
-        fr = first_pass(pinfo, tree);
+        fr = first_pass(pinfo);
     } else {
         /* Every frame was seen once: outcomes of pending requests are final. */
         if (!ma_core_finalized(core))
@@ -717,9 +755,7 @@ void proto_register_modbus_an(void)
 
 void proto_reg_handoff_modbus_an(void)
 {
-    ma_extract_register(&ids);
-    ma_extract_net_register(&nids);
-    proto_mbtcp = proto_get_id_by_filter_name("mbtcp");
+    ma_ingest_register(proto_modbus_an);
     expert_tap_id = find_tap_id("expert");
     tcp_port_table = find_dissector_table("tcp.port");
     apply_prefs();

@@ -36,8 +36,8 @@ static tap_packet_status feat_packet(void *p, packet_info *pinfo, epan_dissect_t
     r.index = t->index;
     r.ts = (ma_ns_t)pinfo->abs_ts.secs * MA_NS_PER_SEC + pinfo->abs_ts.nsecs;
     r.stream = t->pdu->stream;
-    ma_extract_addr(&pinfo->net_src, &r.src);
-    ma_extract_addr(&pinfo->net_dst, &r.dst);
+    ma_ingest_addr(&pinfo->net_src, &r.src);
+    ma_ingest_addr(&pinfo->net_dst, &r.dst);
     r.is_request = t->pdu->kind == MA_PDU_REQUEST;
     r.pair = t->pdu->pair ? t->pdu->pair->label : "";
     r.feat = t->feat;

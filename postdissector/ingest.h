@@ -1,0 +1,91 @@
+/* ingest.h - what modbus_an takes from Wireshark's dissection of a frame
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * modbus_an asks Wireshark for no protocol tree and no field: building one
+ * for every frame of every capture costs more than the analysis itself. It
+ * takes its input where Wireshark's own dissectors hand data on:
+ *  - tcp: the dissector registered for IP protocol 6 is wrapped; the wrapper
+ *    reads the TCP header of each segment Wireshark dissects (ports,
+ *    sequence and acknowledgement numbers, flags, payload length; RFC 793
+ *    3.1), TCP's stream index and the tcp.analysis flags TCP recorded for
+ *    the segment (ws_tcp_peek.c), and the IPv4 identification of the
+ *    datagram that carried it;
+ *  - mbtcp / mbtls: the handles TCP (and TLS) call for Modbus/TCP are
+ *    wrapped; after Wireshark's TCP reassembly and mbtcp's framing
+ *    (tcp_dissect_pdus by the MBAP length) the wrapper copies each framed
+ *    ADU's bytes;
+ *  - stp: the BPDU dissector's handles are wrapped; the wrapper copies the
+ *    BPDU's bytes.
+ * Every wrapper calls the original handle unchanged, so Wireshark's own
+ * dissection is exactly what it would be without modbus_an. The wrappers
+ * are installed by the init routine (only while modbus_an is enabled) and
+ * removed by the cleanup routine; the tables' entries are found by their
+ * current handle, so preference changes and Decode As are followed at the
+ * next file (re)load. Only the first pass collects.
+ */
+#ifndef MA_INGEST_H
+#define MA_INGEST_H
+
+#include <epan/packet.h>
+
+#include "ma_core.h"
+#include "ma_net.h"
+#include "ma_stp.h"
+
+/* One ADU as mbtcp framed it; bytes live in the packet scope. */
+typedef struct ma_raw_adu {
+    const uint8_t *bytes;
+    uint32_t  caplen;     /* bytes present */
+    uint32_t  wirelen;    /* the span mbtcp gave it: MBAP length + 6 */
+    bool      has_stream; /* carried by a TCP segment the tcp wrapper saw */
+    uint32_t  stream;
+    ma_addr_t src, dst;
+    uint16_t  srcport, dstport;
+} ma_raw_adu_t;
+
+/* The innermost TCP segment of a frame. */
+typedef struct ma_raw_seg {
+    uint32_t  stream;
+    ma_addr_t src, dst;
+    uint16_t  srcport, dstport;
+    uint16_t  flags;      /* RFC 793 control bits (MA_TCP_*) */
+    uint32_t  seq, ack;   /* raw (absolute) numbers */
+    uint32_t  len;        /* payload bytes */
+    uint8_t   analysis;   /* MA_TCPA_* as Wireshark's TCP analysis flagged it */
+    bool      has_ip_id;
+    uint16_t  ip_id;      /* IPv4 identification */
+    uint64_t  digest;     /* FNV-1a of the TCP header and payload bytes present */
+} ma_raw_seg_t;
+
+/* What one frame gave (first pass). */
+typedef struct ma_raw_frame {
+    unsigned      nadus, cap;
+    ma_raw_adu_t *adus;
+    bool          has_seg;
+    ma_raw_seg_t  seg;
+    bool          has_bpdu;
+    ma_bpdu_in_t  bpdu;    /* frame, ts, src_mac, vlan filled too */
+} ma_raw_frame_t;
+
+/* At handoff: find the handles and tables (proto: modbus_an's id). */
+void ma_ingest_register(int proto);
+/* Init routine (modbus_an enabled): install the wrappers. server_port
+ * tells which TCP ports are Modbus servers: segments of other ports are
+ * noted only when they carry Modbus/TCP. */
+void ma_ingest_start(bool (*server_port)(uint32_t port));
+/* Cleanup routine: remove them. */
+void ma_ingest_stop(void);
+
+/* The frame's input, or NULL if Wireshark handed modbus_an nothing
+ * (first pass only; valid until the end of the frame). */
+const ma_raw_frame_t *ma_ingest_frame(packet_info *pinfo);
+
+/* True if h is the Modbus/TCP handle of a tcp.port entry (mbtcp's own or
+ * its wrapper). */
+bool ma_ingest_is_mbtcp(dissector_handle_t h);
+
+/* An address of packet_info as the core's ma_addr_t (len 0 unless IPv4/6). */
+void ma_ingest_addr(const address *a, ma_addr_t *out);
+
+#endif /* MA_INGEST_H */

@@ -1,0 +1,30 @@
+/* ws_compat.h - the Wireshark version differences modbus_an depends on
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * One place for everything that differs between the Wireshark releases
+ * modbus_an builds against (4.0, 4.4, 4.6): API spellings and the few
+ * private values of packet-tcp.c that the tcp.analysis flags are read with.
+ */
+#ifndef MA_WS_COMPAT_H
+#define MA_WS_COMPAT_H
+
+#include <wireshark.h>
+
+#define MA_WS_AT_LEAST(maj, min) \
+    (WIRESHARK_VERSION_MAJOR > (maj) || (WIRESHARK_VERSION_MAJOR == (maj) && WIRESHARK_VERSION_MINOR >= (min)))
+
+/* packet-tcp.c's tcp_acked.flags bits (TCP_A_*), and the key of
+ * tcp_analysis.acked_table: {frame, raw seq, raw ack}
+ * (tcp_analyze_get_acked_struct). Wireshark's tcp.analysis items are shown
+ * from these flags: retransmission for RETRANSMISSION, FAST_RETRANSMISSION
+ * and SPURIOUS_RETRANSMISSION alike (tcp_sequence_number_analysis_print_
+ * retransmission). */
+#define MA_WS_TCP_A_RETRANSMISSION          0x0001
+#define MA_WS_TCP_A_LOST_PACKET             0x0002
+#define MA_WS_TCP_A_DUPLICATE_ACK           0x0010
+#define MA_WS_TCP_A_ZERO_WINDOW             0x0020
+#define MA_WS_TCP_A_FAST_RETRANSMISSION     0x0400
+#define MA_WS_TCP_A_SPURIOUS_RETRANSMISSION 0x4000
+
+#endif /* MA_WS_COMPAT_H */
