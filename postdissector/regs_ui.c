@@ -12,6 +12,7 @@
  *    -o "uat:modbus_an_heartbeats:..." in tshark).
  */
 #include "modbus_an.h"
+#include "ma_hbconf.h"
 
 #include <epan/expert.h>
 #include <epan/uat.h>

@@ -14,6 +14,7 @@
 
 #include "check.h"
 #include "ma_regs.h"
+#include "ma_hbconf.h"
 
 #define CHECK_DBL(a, b)                                                                    \
     do {                                                                                   \

@@ -14,7 +14,4 @@
  * reported, whatever display filter the stat has. */
 void ma_regs_report_text(FILE *out, const ma_regs_t *r);
 
-/* "EPOCH.USEC (HH:MM:SS.mmm UTC)" of an absolute time, in buf. */
-const char *ma_report_when(ma_ns_t ts, char *buf, size_t n);
-
 #endif /* MA_REGS_REPORT_H */

@@ -24,13 +24,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ma_types.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef int64_t ma_ns_t; /* nanoseconds (absolute capture time or a delta) */
-
-#define MA_NS_PER_SEC INT64_C(1000000000)
 
 /* Final outcome of a request; exactly one per request. */
 typedef enum {
@@ -65,20 +63,6 @@ typedef enum {
     MA_CAUSE_SERVER,          /* none of the above: the server was slow */
     MA_CAUSE_N
 } ma_cause_t;
-
-typedef struct ma_addr {
-    uint8_t len;        /* 4 (IPv4) or 16 (IPv6); 0 = unknown */
-    uint8_t bytes[16];
-} ma_addr_t;
-
-/* A client-server pair: client address -> server address:port. */
-typedef struct ma_pair {
-    uint32_t  id;          /* 0, 1, ... in order of first appearance */
-    ma_addr_t client;
-    ma_addr_t server;
-    uint16_t  server_port;
-    char     *label;       /* "client -> server:port", owned by the core */
-} ma_pair_t;
 
 /* One Modbus transaction (created by a request). */
 typedef struct ma_txn {
@@ -245,15 +229,9 @@ bool ma_core_is_request(uint16_t srcport, uint16_t dstport,
 int ma_core_stream_is_request(const ma_core_t *core, uint32_t stream,
                               const ma_addr_t *src, uint16_t srcport);
 
-/* True if two addresses are equal. */
-bool ma_addr_equal(const ma_addr_t *a, const ma_addr_t *b);
-
 /* Text of an outcome: "answered", "late", "missed", "unanswered_at_end",
  * "pending". */
 const char *ma_outcome_name(ma_outcome_t o);
-
-/* Format an address into buf (IPv4 dotted, IPv6 RFC 5952 via inet_ntop). */
-void ma_addr_format(const ma_addr_t *a, char *buf, size_t size);
 
 /* Response time of an answered transaction in ns (-1 if unanswered). */
 static inline ma_ns_t ma_txn_rtt(const ma_txn_t *t)

@@ -7,6 +7,7 @@
  * seconds unless the heading says ms.
  */
 #include "ma_net_report.h"
+#include "ma_timefmt.h"
 
 #include <inttypes.h>
 #include <glib.h>
@@ -211,7 +212,7 @@ static void spanning_tree(FILE *out, const ma_stp_t *stp)
             g_strlcpy(what, "topology change notification", sizeof what);
         }
         fprintf(out, "  %8u  %-40s %-8s %-24s %-24s 0x%04x %4u %7u  %s\n", e->frame,
-                ma_report_when(e->ts, when, sizeof when), ev, br, rt, e->port_id, e->vlan, e->repeats, what);
+                ma_time_when(e->ts, when, sizeof when), ev, br, rt, e->port_id, e->vlan, e->repeats, what);
     }
     if (t->events_dropped)
         fprintf(out, "  %" PRIu64 " further events not listed (bound reached)\n", t->events_dropped);

@@ -16,7 +16,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "ma_core.h"
 
-#include <arpa/inet.h>
 #include <glib.h>
 #include <stdio.h>
 #include <string.h>
@@ -176,23 +175,6 @@ const char *ma_outcome_name(ma_outcome_t o)
     return "pending";
 }
 
-void ma_addr_format(const ma_addr_t *a, char *buf, size_t size)
-{
-    if (size == 0)
-        return;
-    if (a->len == 4) {
-        snprintf(buf, size, "%u.%u.%u.%u", a->bytes[0], a->bytes[1], a->bytes[2], a->bytes[3]);
-    } else if (a->len == 16) {
-        char tmp[INET6_ADDRSTRLEN];
-        if (inet_ntop(AF_INET6, a->bytes, tmp, sizeof tmp))
-            snprintf(buf, size, "%s", tmp);
-        else
-            snprintf(buf, size, "?");
-    } else {
-        snprintf(buf, size, "?");
-    }
-}
-
 bool ma_core_is_request(uint16_t srcport, uint16_t dstport,
                         bool src_is_server_port, bool dst_is_server_port)
 {
@@ -200,11 +182,6 @@ bool ma_core_is_request(uint16_t srcport, uint16_t dstport,
         return dst_is_server_port;
     /* Neither or both known: the lower port is the (well-known) server port. */
     return dstport < srcport;
-}
-
-bool ma_addr_equal(const ma_addr_t *a, const ma_addr_t *b)
-{
-    return a->len == b->len && memcmp(a->bytes, b->bytes, a->len) == 0;
 }
 
 /* ---- transactions and pending lists ---- */

@@ -11,21 +11,7 @@
 #include <time.h>
 
 #include "ma_regs_report.h"
-
-/* "1732358521.123456 (10:42:01.123 UTC)" */
-const char *ma_report_when(ma_ns_t ts, char *buf, size_t n)
-{
-    time_t s = (time_t)(ts / MA_NS_PER_SEC);
-    long us = (long)((ts % MA_NS_PER_SEC) / 1000);
-    struct tm tm;
-    if (!gmtime_r(&s, &tm)) {
-        g_snprintf(buf, n, "%" PRId64 ".%06ld", (int64_t)s, us);
-        return buf;
-    }
-    g_snprintf(buf, n, "%" PRId64 ".%06ld (%02d:%02d:%02d.%03ld UTC)", (int64_t)s, us, tm.tm_hour, tm.tm_min,
-               tm.tm_sec, us / 1000);
-    return buf;
-}
+#include "ma_timefmt.h"
 
 static double sec(ma_ns_t ns)
 {
@@ -67,12 +53,12 @@ static void heartbeats(FILE *out, const ma_regs_t *r)
             listed++;
             if (s->end_frame)
                 fprintf(out, "  %s: start frame %u at %s, end frame %u at %s, %.6f s, %u unchanged polls, "
-                        "value %u\n", h->name, s->start_frame, ma_report_when(s->start_ts, a, sizeof a), s->end_frame,
-                        ma_report_when(s->end_ts, b, sizeof b), sec(s->end_ts - s->start_ts), s->polls, s->value);
+                        "value %u\n", h->name, s->start_frame, ma_time_when(s->start_ts, a, sizeof a), s->end_frame,
+                        ma_time_when(s->end_ts, b, sizeof b), sec(s->end_ts - s->start_ts), s->polls, s->value);
             else
                 fprintf(out, "  %s: start frame %u at %s, still stalled at end (last poll %s), %.6f s, "
-                        "%u unchanged polls, value %u\n", h->name, s->start_frame, ma_report_when(s->start_ts, a, sizeof a),
-                        ma_report_when(s->last_ts, b, sizeof b), sec(s->last_ts - s->start_ts), s->polls, s->value);
+                        "%u unchanged polls, value %u\n", h->name, s->start_frame, ma_time_when(s->start_ts, a, sizeof a),
+                        ma_time_when(s->last_ts, b, sizeof b), sec(s->last_ts - s->start_ts), s->polls, s->value);
         }
         if (h->stalls > h->stalls_listed)
             fprintf(out, "  %s: %" PRIu64 " more stalls not listed\n", h->name, h->stalls - h->stalls_listed);
@@ -97,8 +83,8 @@ static void groups(FILE *out, const ma_regs_t *r)
         const ma_poll_group_t *g = ma_regs_group(r, i);
         fprintf(out, "  %4u %-40s %4u %3u %5u %5u %8" PRIu64 " %8" PRIu64 " %11.6f %11.6f %6" PRIu64 " %7" PRIu64
                 "  %-36s %-36s %s\n", i + 1, g->pair->label, g->unit, g->fc, g->start, g->count, g->polls,
-                g->responses, sec(g->cadence), g->jitter_s, g->gaps, g->missed_polls, ma_report_when(g->first_ts, a, sizeof a),
-                ma_report_when(g->last_ts, b, sizeof b), g->stopped ? "STOPPED before end" : "polled to end");
+                g->responses, sec(g->cadence), g->jitter_s, g->gaps, g->missed_polls, ma_time_when(g->first_ts, a, sizeof a),
+                ma_time_when(g->last_ts, b, sizeof b), g->stopped ? "STOPPED before end" : "polled to end");
     }
     fprintf(out, "Poll gaps\n");
     unsigned listed = 0;
@@ -107,7 +93,7 @@ static void groups(FILE *out, const ma_regs_t *r)
         for (uint32_t k = 0; k < g->gaps_listed; k++, listed++) {
             const ma_gap_t *x = &g->gap_list[k];
             fprintf(out, "  group %u: frame %u at %s to frame %u, %.6f s (cadence %.6f s)\n", i + 1,
-                    x->before_frame, ma_report_when(x->before_ts, a, sizeof a), x->after_frame, sec(x->after_ts - x->before_ts),
+                    x->before_frame, ma_time_when(x->before_ts, a, sizeof a), x->after_frame, sec(x->after_ts - x->before_ts),
                     sec(x->cadence));
         }
         if (g->gaps > g->gaps_listed)
@@ -131,7 +117,7 @@ static void watches(FILE *out, const ma_regs_t *r)
                 w->last_value);
         for (uint32_t k = 0; k < w->changes_listed; k++) {
             const ma_reg_change_t *c = &w->list[k];
-            fprintf(out, "    frame %u at %s: %.10g -> %.10g (%s)\n", c->frame, ma_report_when(c->ts, a, sizeof a), c->prev,
+            fprintf(out, "    frame %u at %s: %.10g -> %.10g (%s)\n", c->frame, ma_time_when(c->ts, a, sizeof a), c->prev,
                     c->value, c->write ? "write" : "read");
         }
         if (w->changes > w->changes_listed)

@@ -7,7 +7,6 @@
  * "FILE: entry 'NAME': PROBLEM" and rejects the whole file, so a half-read
  * configuration never silently watches the wrong registers.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -15,8 +14,7 @@
 
 #include <wsutil/wsjson.h>
 
-#include "ma_net.h"
-#include "ma_regs.h"
+#include "ma_hbconf.h"
 
 #define MAX_TOKENS 1000000
 
@@ -34,22 +32,6 @@ void ma_hb_def_free(gpointer def)
         g_free(d->name);
         g_free(d);
     }
-}
-
-bool ma_addr_parse(const char *s, ma_addr_t *out)
-{
-    memset(out, 0, sizeof *out);
-    if (!s)
-        return false;
-    if (inet_pton(AF_INET, s, out->bytes) == 1) {
-        out->len = 4;
-        return true;
-    }
-    if (inet_pton(AF_INET6, s, out->bytes) == 1) {
-        out->len = 16;
-        return true;
-    }
-    return false;
 }
 
 static bool fail(char **err, const char *fname, const char *entry, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
