@@ -71,9 +71,8 @@ ma_net_t *ma_net_new(const ma_net_config_t *cfg, ma_core_t *core)
     n->max_events = MA_NET_MAX_EVENTS;
     n->max_retry_keys = MA_NET_MAX_RETRY_KEYS;
     n->by_stream = g_hash_table_new(g_direct_hash, g_direct_equal);
-    n->conn_blocks = g_ptr_array_new_with_free_func(g_free);
-    n->rec_blocks = g_ptr_array_new_with_free_func(g_free);
-    n->rec_used = MA_NET_REC_BLOCK;
+    ma_pool_init(&n->conns, sizeof(ma_nconn_t), MA_NET_CONN_BLOCK);
+    ma_pool_init(&n->recs, sizeof(ma_seg_rec_t), MA_NET_REC_BLOCK);
     n->pairs = g_ptr_array_new();
     ma_net_app_init(n);
     return n;
@@ -81,8 +80,7 @@ ma_net_t *ma_net_new(const ma_net_config_t *cfg, ma_core_t *core)
 
 static ma_nconn_t *conn_at(const ma_net_t *n, uint32_t i)
 {
-    ma_nconn_t *blk = g_ptr_array_index(n->conn_blocks, i / MA_NET_CONN_BLOCK);
-    return &blk[i % MA_NET_CONN_BLOCK];
+    return ma_pool_at(&n->conns, i);
 }
 
 void ma_net_free(ma_net_t *n)
@@ -102,8 +100,8 @@ void ma_net_free(ma_net_t *n)
     }
     g_ptr_array_free(n->pairs, TRUE);
     g_hash_table_destroy(n->by_stream);
-    g_ptr_array_free(n->conn_blocks, TRUE);
-    g_ptr_array_free(n->rec_blocks, TRUE);
+    ma_pool_clear(&n->conns);
+    ma_pool_clear(&n->recs);
     ma_net_app_free(n);
     g_free(n);
 }
@@ -275,19 +273,13 @@ uint64_t ma_net_conns_dropped(const ma_net_t *n)
 
 static ma_nconn_t *conn_alloc(ma_net_t *n)
 {
-    if (n->nconns % MA_NET_CONN_BLOCK == 0)
-        g_ptr_array_add(n->conn_blocks, g_new0(ma_nconn_t, MA_NET_CONN_BLOCK));
-    return conn_at(n, n->nconns++);
+    n->nconns++;
+    return ma_pool_alloc(&n->conns);
 }
 
 static ma_seg_rec_t *rec_alloc(ma_net_t *n)
 {
-    if (n->rec_used == MA_NET_REC_BLOCK) {
-        g_ptr_array_add(n->rec_blocks, g_new0(ma_seg_rec_t, MA_NET_REC_BLOCK));
-        n->rec_used = 0;
-    }
-    ma_seg_rec_t *blk = g_ptr_array_index(n->rec_blocks, n->rec_blocks->len - 1);
-    return &blk[n->rec_used++];
+    return ma_pool_alloc(&n->recs);
 }
 
 /* True if the sender of the first segment `in` of a stream is its client

@@ -9,6 +9,7 @@
 #include <glib.h>
 
 #include "ma_net.h"
+#include "ma_pool.h"
 
 #define MA_NET_PEND_MAX   32u   /* pending requests remembered per connection (rule (c)) */
 #define MA_NET_CONN_BLOCK 1024u /* connection records per allocation block */
@@ -58,12 +59,11 @@ struct ma_net {
     ma_core_t      *core;
     uint32_t        max_conns, max_events, max_retry_keys;
     GHashTable     *by_stream;     /* tcp.stream -> ma_nconn_t* */
-    GPtrArray      *conn_blocks;   /* ma_nconn_t[MA_NET_CONN_BLOCK] (owned) */
+    ma_pool_t       conns;         /* ma_nconn_t */
     uint32_t        nconns;
     uint64_t        conns_dropped;
     uint32_t        last_dropped;  /* stream id of the last dropped connection */
-    GPtrArray      *rec_blocks;    /* ma_seg_rec_t[MA_NET_REC_BLOCK] (owned) */
-    uint32_t        rec_used;      /* records used in the last block */
+    ma_pool_t       recs;          /* ma_seg_rec_t */
     GPtrArray      *pairs;         /* ma_npair_t* by pair id (owned) */
     ma_net_pair_t   scratch;       /* returned for ids of no pair */
     uint64_t        nevents, events_dropped;

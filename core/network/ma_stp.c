@@ -31,6 +31,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "ma_stp.h"
+#include "ma_pool.h"
 
 #include <glib.h>
 #include <stdio.h>
@@ -67,9 +68,8 @@ typedef struct stp_speaker {
 struct ma_stp {
     GHashTable *speakers;    /* stp_key_t* (in the speaker) -> stp_speaker_t* (owned) */
     uint32_t    mac_speakers;
-    GPtrArray  *rec_blocks;  /* ma_bpdu_rec_t[MA_STP_REC_BLOCK] (owned) */
-    uint32_t    rec_used;    /* used in the last block */
-    GPtrArray  *ev_blocks;   /* ma_stp_event_t[MA_STP_EV_BLOCK] (owned) */
+    ma_pool_t   recs;        /* ma_bpdu_rec_t */
+    ma_pool_t   events;      /* ma_stp_event_t */
     uint32_t    nevents;
     GArray     *changes;     /* uint32_t event index, sorted by (ts, index) */
     GHashTable *roots;       /* uint64_t* (owned) -> NULL */
@@ -146,9 +146,8 @@ ma_stp_t *ma_stp_new(void)
 {
     ma_stp_t *s = g_new0(ma_stp_t, 1);
     s->speakers = g_hash_table_new_full(key_hash, key_equal, NULL, g_free);
-    s->rec_blocks = g_ptr_array_new_with_free_func(g_free);
-    s->rec_used = MA_STP_REC_BLOCK;
-    s->ev_blocks = g_ptr_array_new_with_free_func(g_free);
+    ma_pool_init(&s->recs, sizeof(ma_bpdu_rec_t), MA_STP_REC_BLOCK);
+    ma_pool_init(&s->events, sizeof(ma_stp_event_t), MA_STP_EV_BLOCK);
     s->changes = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     s->roots = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     return s;
@@ -159,28 +158,21 @@ void ma_stp_free(ma_stp_t *s)
     if (!s)
         return;
     g_hash_table_destroy(s->speakers);
-    g_ptr_array_free(s->rec_blocks, TRUE);
-    g_ptr_array_free(s->ev_blocks, TRUE);
+    ma_pool_clear(&s->recs);
+    ma_pool_clear(&s->events);
     g_array_free(s->changes, TRUE);
     g_hash_table_destroy(s->roots);
     g_free(s);
 }
 
-/* A zeroed record that never moves (a new block when the last is full). */
 static ma_bpdu_rec_t *rec_alloc(ma_stp_t *s)
 {
-    if (s->rec_used == MA_STP_REC_BLOCK) {
-        g_ptr_array_add(s->rec_blocks, g_new0(ma_bpdu_rec_t, MA_STP_REC_BLOCK));
-        s->rec_used = 0;
-    }
-    ma_bpdu_rec_t *blk = g_ptr_array_index(s->rec_blocks, s->rec_blocks->len - 1);
-    return &blk[s->rec_used++];
+    return ma_pool_alloc(&s->recs);
 }
 
 static ma_stp_event_t *event_ptr(const ma_stp_t *s, uint32_t i)
 {
-    ma_stp_event_t *blk = g_ptr_array_index(s->ev_blocks, i / MA_STP_EV_BLOCK);
-    return &blk[i % MA_STP_EV_BLOCK];
+    return ma_pool_at(&s->events, i);
 }
 
 static uint8_t role_of(uint8_t flags)
@@ -273,10 +265,8 @@ static uint32_t event_add(ma_stp_t *s, const ma_bpdu_rec_t *rec, const stp_speak
         s->tot.events_dropped++;
         return MA_STP_NO_EVENT;
     }
-    if (s->nevents % MA_STP_EV_BLOCK == 0)
-        g_ptr_array_add(s->ev_blocks, g_new0(ma_stp_event_t, MA_STP_EV_BLOCK));
     uint32_t idx = s->nevents++;
-    ma_stp_event_t *e = event_ptr(s, idx);
+    ma_stp_event_t *e = ma_pool_alloc(&s->events);
     e->frame = in->frame;
     e->ts = in->ts;
     e->events = rec->events;

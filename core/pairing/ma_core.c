@@ -15,6 +15,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "ma_core.h"
+#include "ma_pool.h"
 
 #include <glib.h>
 #include <stdio.h>
@@ -49,8 +50,7 @@ struct ma_core {
     GHashTable *conns;      /* stream -> ma_conn_t* (owned) */
     GHashTable *pairs;      /* ma_pair_key_t* -> ma_pair_t* */
     GPtrArray  *pair_list;  /* ma_pair_t* (owned), by id */
-    GPtrArray  *blocks;     /* ma_txn_t[MA_TXN_BLOCK] arrays (owned) */
-    uint32_t    block_used;
+    ma_pool_t   txns;       /* ma_txn_t, in creation order */
     ma_txn_t   *g_oldest, *g_newest; /* global pending list */
     uint32_t    npending;
     ma_ns_t     capture_end;
@@ -118,8 +118,7 @@ ma_core_t *ma_core_new(const ma_config_t *cfg)
     core->conns = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, conn_free);
     core->pairs = g_hash_table_new_full(pair_key_hash, pair_key_equal, g_free, NULL);
     core->pair_list = g_ptr_array_new_with_free_func(pair_free);
-    core->blocks = g_ptr_array_new_with_free_func(g_free);
-    core->block_used = MA_TXN_BLOCK;
+    ma_pool_init(&core->txns, sizeof(ma_txn_t), MA_TXN_BLOCK);
     return core;
 }
 
@@ -130,7 +129,7 @@ void ma_core_free(ma_core_t *core)
     g_hash_table_destroy(core->conns);
     g_hash_table_destroy(core->pairs);
     g_ptr_array_free(core->pair_list, TRUE);
-    g_ptr_array_free(core->blocks, TRUE);
+    ma_pool_clear(&core->txns);
     g_free(core);
 }
 
@@ -188,12 +187,7 @@ bool ma_core_is_request(uint16_t srcport, uint16_t dstport,
 
 static ma_txn_t *txn_alloc(ma_core_t *core)
 {
-    if (core->block_used == MA_TXN_BLOCK) {
-        g_ptr_array_add(core->blocks, g_new0(ma_txn_t, MA_TXN_BLOCK));
-        core->block_used = 0;
-    }
-    ma_txn_t *blk = g_ptr_array_index(core->blocks, core->blocks->len - 1);
-    return &blk[core->block_used++];
+    return ma_pool_alloc(&core->txns);
 }
 
 static inline uint32_t txn_key(uint8_t unit, uint16_t tid)
@@ -355,17 +349,12 @@ const ma_pair_t *ma_core_pair_at(const ma_core_t *core, uint32_t id)
 
 uint32_t ma_core_txn_count(const ma_core_t *core)
 {
-    if (core->blocks->len == 0)
-        return 0;
-    return (core->blocks->len - 1) * MA_TXN_BLOCK + core->block_used;
+    return (uint32_t)ma_pool_count(&core->txns);
 }
 
 ma_txn_t *ma_core_txn_at(ma_core_t *core, uint32_t i)
 {
-    if (i >= ma_core_txn_count(core))
-        return NULL;
-    ma_txn_t *blk = g_ptr_array_index(core->blocks, i / MA_TXN_BLOCK);
-    return &blk[i % MA_TXN_BLOCK];
+    return ma_pool_at(&core->txns, i);
 }
 
 const ma_pair_t *ma_core_stream_pair(const ma_core_t *core, uint32_t stream)
