@@ -9,6 +9,7 @@
 #include <epan/tap.h>
 
 #include "modbus_an.h"
+#include "taps.h"
 
 #ifndef MODBUS_AN_VERSION
 #define MODBUS_AN_VERSION "0.1.0"

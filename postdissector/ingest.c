@@ -161,14 +161,19 @@ static void note_segment(tvbuff_t *tvb, packet_info *pinfo, const address *src, 
         return;
     if (!rf)
         rf = raw_get(pinfo, true);
-    ma_raw_seg_t *s = &rf->seg;
+    ma_tcp_in_t *s = &rf->seg;
     memset(s, 0, sizeof *s);
     rf->has_seg = true;
+    s->frame = pinfo->num;
+    s->ts = (ma_ns_t)pinfo->abs_ts.secs * MA_NS_PER_SEC + pinfo->abs_ts.nsecs;
     s->stream = tcpd->stream;
     ma_ingest_addr(src, &s->src);
     ma_ingest_addr(dst, &s->dst);
     s->srcport = sport;
     s->dstport = dport;
+    s->src_is_server_port = is_server_port(sport);
+    s->dst_is_server_port = is_server_port(dport);
+    s->has_seq = true;
     s->seq = be32(h + 4);
     s->ack = be32(h + 8);
     s->flags = be16(h + 12) & 0x0FFF;
@@ -184,9 +189,11 @@ static void note_segment(tvbuff_t *tvb, packet_info *pinfo, const address *src, 
     for (guint i = 0; i < n; i++)
         d = (d ^ b[i]) * UINT64_C(1099511628211);
     s->digest = d;
-    for (unsigned i = first_adu; rf->nadus && i < rf->nadus; i++) {
-        rf->adus[i].has_stream = true;
+    for (unsigned i = first_adu; i < rf->nadus; i++) {
+        rf->adu_has_seg[i] = true;
         rf->adus[i].stream = s->stream;
+        rf->adus[i].src_is_server_port = s->src_is_server_port;
+        rf->adus[i].dst_is_server_port = s->dst_is_server_port;
     }
 }
 
@@ -226,13 +233,18 @@ static void add_adu(packet_info *pinfo, tvbuff_t *tvb, gint off, guint plen)
     ma_raw_frame_t *rf = raw_get(pinfo, true);
     if (rf->nadus == rf->cap) {
         unsigned cap = rf->cap ? rf->cap * 2 : 4;
-        ma_raw_adu_t *a = wmem_alloc_array(pinfo->pool, ma_raw_adu_t, cap);
-        if (rf->nadus)
+        ma_adu_in_t *a = wmem_alloc_array(pinfo->pool, ma_adu_in_t, cap);
+        bool *has = wmem_alloc0_array(pinfo->pool, bool, cap);
+        if (rf->nadus) {
             memcpy(a, rf->adus, rf->nadus * sizeof *a);
+            memcpy(has, rf->adu_has_seg, rf->nadus * sizeof *has);
+        }
         rf->adus = a;
+        rf->adu_has_seg = has;
         rf->cap = cap;
     }
-    ma_raw_adu_t *a = &rf->adus[rf->nadus++];
+    rf->adu_has_seg[rf->nadus] = false;
+    ma_adu_in_t *a = &rf->adus[rf->nadus++];
     memset(a, 0, sizeof *a);
     gint have = tvb_captured_length_remaining(tvb, off);
     a->caplen = have < 0 ? 0 : MIN((guint)have, plen);

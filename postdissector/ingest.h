@@ -29,43 +29,17 @@
 
 #include <epan/packet.h>
 
-#include "ma_core.h"
-#include "ma_net.h"
-#include "ma_stp.h"
+#include "ma_analysis.h"
 
-/* One ADU as mbtcp framed it; bytes live in the packet scope. */
-typedef struct ma_raw_adu {
-    const uint8_t *bytes;
-    uint32_t  caplen;     /* bytes present */
-    uint32_t  wirelen;    /* the span mbtcp gave it: MBAP length + 6 */
-    bool      has_stream; /* carried by a TCP segment the tcp wrapper saw */
-    uint32_t  stream;
-    ma_addr_t src, dst;
-    uint16_t  srcport, dstport;
-} ma_raw_adu_t;
-
-/* The innermost TCP segment of a frame. */
-typedef struct ma_raw_seg {
-    uint32_t  stream;
-    ma_addr_t src, dst;
-    uint16_t  srcport, dstport;
-    uint16_t  flags;      /* RFC 793 control bits (MA_TCP_*) */
-    uint32_t  seq, ack;   /* raw (absolute) numbers */
-    uint32_t  len;        /* payload bytes */
-    uint8_t   analysis;   /* MA_TCPA_* as Wireshark's TCP analysis flagged it */
-    bool      has_ip_id;
-    uint16_t  ip_id;      /* IPv4 identification */
-    uint64_t  digest;     /* FNV-1a of the TCP header and payload bytes present */
-} ma_raw_seg_t;
-
-/* What one frame gave (first pass). */
+/* What one frame gave (first pass); valid until the end of the frame. */
 typedef struct ma_raw_frame {
-    unsigned      nadus, cap;
-    ma_raw_adu_t *adus;
-    bool          has_seg;
-    ma_raw_seg_t  seg;
-    bool          has_bpdu;
-    ma_bpdu_in_t  bpdu;    /* frame, ts, src_mac, vlan filled too */
+    unsigned     nadus, cap;
+    ma_adu_in_t *adus;         /* ADUs as mbtcp framed them (bytes in the packet scope) */
+    bool        *adu_has_seg;  /* per ADU: carried by a segment the tcp wrapper saw */
+    bool         has_seg;
+    ma_tcp_in_t  seg;          /* the innermost TCP segment of a Modbus connection */
+    bool         has_bpdu;
+    ma_bpdu_in_t bpdu;         /* frame, ts, src_mac, vlan filled too */
 } ma_raw_frame_t;
 
 /* At handoff: find the handles and tables (proto: modbus_an's id). */

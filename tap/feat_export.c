@@ -7,7 +7,11 @@
  * Features are final in the first pass (a PDU's features depend only on
  * what came before it), so single-pass tshark writes the same file as -2.
  */
-#include "modbus_an.h"
+#include <epan/packet.h>
+
+#include "lifecycle.h"
+#include "preferences.h"
+#include "taps.h"
 
 #include <epan/stat_tap_ui.h>
 #include <epan/tap.h>
@@ -16,6 +20,7 @@
 #include <string.h>
 #include <wsutil/report_message.h>
 
+#include "ingest.h"
 #include "ma_export.h"
 
 typedef struct {
@@ -28,7 +33,7 @@ static tap_packet_status feat_packet(void *p, packet_info *pinfo, epan_dissect_t
                                      const void *data, tap_flags_t flags _U_)
 {
     feat_ctx_t *c = p;
-    const ma_feat_tap_t *t = data;
+    const ma_tap_pdu_t *t = data;
     if (!c->out)
         return TAP_PACKET_DONT_REDRAW;
     ma_export_row_t r;
@@ -84,7 +89,7 @@ static void feat_init(const char *opt_arg, void *userdata _U_)
                        "<file.csv>.stats.csv)");
         return;
     }
-    if (!modbus_an_features_enabled()) {
+    if (!ma_prefs_features()) {
         report_failure("modbus_an: -z modbus_an,features needs the preference "
                        "modbus_an.features:TRUE");
         return;

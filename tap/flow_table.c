@@ -8,7 +8,11 @@
  * pollers or Invalid descending for the highest violation rate. tshark
  * prints it with -z modbus_an,flows.
  */
-#include "modbus_an.h"
+#include <epan/packet.h>
+
+#include "lifecycle.h"
+#include "preferences.h"
+#include "taps.h"
 
 #include <epan/stat_tap_ui.h>
 #include <epan/tap.h>
@@ -69,7 +73,7 @@ static tap_packet_status flows_packet(void *tapdata, packet_info *pinfo, epan_di
 {
     stat_data_t *sd = tapdata;
     stat_tap_table *t = g_array_index(sd->stat_tap_data->tables, stat_tap_table *, 0);
-    const ma_feat_tap_t *ft = data;
+    const ma_tap_pdu_t *ft = data;
     ma_ns_t ts = (ma_ns_t)pinfo->abs_ts.secs * MA_NS_PER_SEC + pinfo->abs_ts.nsecs;
     const char *pair = ft->pdu->pair ? ft->pdu->pair->label : NULL;
     const ma_flow_sum_t *s = ma_flows_add(gui_flows, ft->pdu->stream, pair, ts, ft->feat);

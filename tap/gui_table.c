@@ -2,9 +2,15 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "modbus_an.h"
+#include <epan/packet.h>
+
+#include "lifecycle.h"
+#include "preferences.h"
+#include "taps.h"
 
 #include "gui_table.h"
+
+#include <stdio.h>
 
 void ma_gui_set_uint(stat_tap_table *t, guint row, guint col, uint64_t v)
 {
@@ -37,4 +43,14 @@ guint ma_gui_add_row(stat_tap_table *t, const stat_tap_table_item *fields, guint
     stat_tap_init_table_row(t, idx, ncols, items);
     g_free(items); /* the table copied the cells */
     return idx;
+}
+
+void ma_table_warn_first_pass(const ma_analysis_t *an, const char *name)
+{
+    static const ma_analysis_t *warned;
+    if (!an || ma_analysis_final(an) || warned == an || ma_lifecycle_gui())
+        return;
+    warned = an;
+    fprintf(stderr, "modbus_an: -z %s counts outcomes decided by the end of the first pass only with "
+            "tshark -2; in a single pass use -z modbus_an,stat\n", name);
 }

@@ -7,6 +7,8 @@
 
 #include <epan/stat_tap_ui.h>
 
+#include "ma_analysis.h"
+
 /* Set an unsigned cell. */
 void ma_gui_set_uint(stat_tap_table *t, guint row, guint col, uint64_t v);
 
@@ -18,5 +20,11 @@ void ma_gui_table_init(stat_tap_table_ui *ui, const char *name, guint ncols);
  * index. */
 guint ma_gui_add_row(stat_tap_table *t, const stat_tap_table_item *fields, guint ncols,
                      const char *const *labels, guint nlabels);
+
+/* A GUI table fed during a first pass counts only what is decided so far
+ * (requests answered by then; no missed or unanswered_at_end yet): say so
+ * once on stderr when that happens outside the GUI (tshark without -2).
+ * name: the -z name. */
+void ma_table_warn_first_pass(const ma_analysis_t *an, const char *name);
 
 #endif /* MA_GUI_TABLE_H */

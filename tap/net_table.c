@@ -11,7 +11,11 @@
  * after the first pass) and tshark -2 -z modbus_an,nettable show final
  * numbers; single-pass tshark shows none of the causes yet.
  */
-#include "modbus_an.h"
+#include <epan/packet.h>
+
+#include "lifecycle.h"
+#include "preferences.h"
+#include "taps.h"
 
 #include <epan/stat_tap_ui.h>
 #include <epan/tap.h>
@@ -71,11 +75,12 @@ static tap_packet_status table_packet(void *tapdata, packet_info *pinfo _U_, epa
 {
     stat_data_t *sd = tapdata;
     stat_tap_table *t = g_array_index(sd->stat_tap_data->tables, stat_tap_table *, 0);
-    const ma_pair_t *pair = data;
-    ma_net_t *net = modbus_an_net();
+    const ma_tap_frame_t *tf = data;
+    const ma_pair_t *pair = tf->pair;
+    ma_net_t *net = ma_analysis_net(tf->an);
     if (!net || !pair)
         return TAP_PACKET_DONT_REDRAW;
-    modbus_an_finalize(); /* a no-op once the first pass has ended */
+    ma_table_warn_first_pass(tf->an, "modbus_an,nettable");
     const ma_net_pair_t *p = ma_net_pair_stats(net, pair->id);
     guint row = row_of(t, pair);
     const uint64_t v[NCOLS - 1] = {
@@ -109,7 +114,7 @@ static tap_param table_params[] = {
 static stat_tap_table_ui table_ui = {
     REGISTER_PACKET_STAT_GROUP_UNSORTED,
     "Modbus/TCP Network Health (modbus_an)",
-    MODBUS_AN_NET_TAP,
+    MODBUS_AN_FRAME_TAP,
     "modbus_an,nettable",
     table_init,
     table_packet,

@@ -11,7 +11,11 @@
  * "reset", "wrap" joined with '+'; empty otherwise).
  * Register records are final in the first pass, so one pass suffices.
  */
-#include "modbus_an.h"
+#include <epan/packet.h>
+
+#include "lifecycle.h"
+#include "preferences.h"
+#include "taps.h"
 
 #include <epan/stat_tap_ui.h>
 #include <epan/tap.h>
@@ -57,10 +61,11 @@ static tap_packet_status regs_packet(void *p, packet_info *pinfo, epan_dissect_t
                                      tap_flags_t flags _U_)
 {
     regs_ctx_t *c = p;
-    const ma_regs_tap_t *t = data;
-    const ma_regs_t *r = modbus_an_regs();
-    if (!c->out || !r)
+    const ma_tap_pdu_t *tp = data;
+    const ma_regs_t *r = ma_analysis_regs(tp->an);
+    if (!c->out || !r || !tp->regs)
         return TAP_PACKET_DONT_REDRAW;
+    const struct { const ma_pdu_t *pdu; const ma_regs_rec_t *rec; } tt = {tp->pdu, tp->regs}, *t = &tt;
     const char *pair = t->pdu->pair ? t->pdu->pair->label : "";
     for (unsigned i = 0; i < t->rec->n_reg; i++) {
         const ma_reg_obs_t *o = &t->rec->reg[i];
@@ -132,7 +137,7 @@ static void regs_init(const char *opt_arg, void *userdata _U_)
         return;
     }
     fputs("frame,time,kind,name,pair,unit,table,address,access,value,previous,changed,state\n", c->out);
-    GString *err = register_tap_listener(MODBUS_AN_REGS_TAP, c, NULL, TL_REQUIRES_NOTHING, NULL, regs_packet,
+    GString *err = register_tap_listener(MODBUS_AN_TAP, c, NULL, TL_REQUIRES_NOTHING, NULL, regs_packet,
                                          regs_draw, regs_finish);
     if (err) {
         report_failure("modbus_an: %s", err->str);

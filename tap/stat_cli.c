@@ -6,7 +6,11 @@
  * keep it fast); draw() finalizes the first pass, so a request's outcome is
  * known even in single-pass tshark, then aggregates and prints.
  */
-#include "modbus_an.h"
+#include <epan/packet.h>
+
+#include "lifecycle.h"
+#include "preferences.h"
+#include "taps.h"
 
 #include <epan/stat_tap_ui.h>
 #include <epan/tap.h>
@@ -44,7 +48,7 @@ static void flows_finish(void *p)
 static tap_packet_status flows_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_,
                                       const void *data, tap_flags_t flags _U_)
 {
-    const ma_feat_tap_t *t = data;
+    const ma_tap_pdu_t *t = data;
     ma_ns_t ts = (ma_ns_t)pinfo->abs_ts.secs * MA_NS_PER_SEC + pinfo->abs_ts.nsecs;
     ma_flows_add(p, t->pdu->stream, t->pdu->pair ? t->pdu->pair->label : NULL, ts, t->feat);
     return TAP_PACKET_DONT_REDRAW;
@@ -60,14 +64,15 @@ static tap_packet_status stat_packet(void *p, packet_info *pinfo _U_, epan_disse
                                      const void *data, tap_flags_t flags _U_)
 {
     stat_ctx_t *c = p;
-    g_ptr_array_add(c->pdus, (gpointer)data);
+    const ma_tap_pdu_t *t = data;
+    g_ptr_array_add(c->pdus, (gpointer)t->pdu); /* the PDU record lives as long as the capture */
     return TAP_PACKET_DONT_REDRAW;
 }
 
 /* The network sections, with the Modbus requests of each pair. */
-static void net_report(ma_stats_t *st)
+static void net_report(const ma_analysis_t *an, ma_stats_t *st)
 {
-    ma_core_t *core = modbus_an_core();
+    ma_core_t *core = ma_analysis_core(an);
     uint32_t np = core ? ma_core_pair_count(core) : 0;
     uint64_t *req = g_new0(uint64_t, np + 1);
     for (unsigned i = 0; i < ma_stats_nrows(st); i++) {
@@ -75,26 +80,30 @@ static void net_report(ma_stats_t *st)
         if (r->pair && r->unit == MA_UNIT_ALL && r->pair->id < np)
             req[r->pair->id] = r->requests;
     }
-    ma_net_report_text(stdout, modbus_an_net(), modbus_an_stp(), req, np, ma_net_ui_stp_window());
+    ma_net_report_text(stdout, ma_analysis_net(an), ma_analysis_stp(an), req, np,
+                       ma_analysis_config(an)->cause.stp_window);
     g_free(req);
 }
 
 static void stat_draw(void *p)
 {
     stat_ctx_t *c = p;
-    modbus_an_finalize();
+    const ma_analysis_t *an = ma_lifecycle_final();
+    if (!an)
+        return;
+    const ma_config_t *cfg = &ma_analysis_config(an)->pairing;
     ma_stats_t *st = ma_stats_new();
     for (guint i = 0; i < c->pdus->len; i++)
         ma_stats_add(st, g_ptr_array_index(c->pdus, i));
     if (c->csv)
-        ma_report_csv(stdout, st, modbus_an_config(), c->filter);
+        ma_report_csv(stdout, st, cfg, c->filter);
     else
-        ma_report_text(stdout, st, modbus_an_config(), c->filter);
+        ma_report_text(stdout, st, cfg, c->filter);
     if (c->flows)
         ma_flows_report_text(stdout, c->flows, FLOW_ROWS);
     if (!c->csv) {
-        ma_regs_report_text(stdout, modbus_an_regs());
-        net_report(st);
+        ma_regs_report_text(stdout, ma_analysis_regs(an));
+        net_report(an, st);
     }
     fflush(stdout);
     ma_stats_free(st);
@@ -130,7 +139,7 @@ static void stat_init(const char *opt_arg, void *userdata)
         stat_finish(c);
         return;
     }
-    if (!csv && modbus_an_features_enabled()) {
+    if (!csv && ma_prefs_features()) {
         /* The flows section: a listener of its own (the draw of the main
          * listener prints it; this one draws nothing). */
         c->flows = ma_flows_new();
@@ -147,8 +156,10 @@ static void stat_init(const char *opt_arg, void *userdata)
  * listener only gives a draw at the end of the capture. */
 static void netcsv_draw(void *p _U_)
 {
-    modbus_an_finalize();
-    ma_net_report_csv(stdout, modbus_an_net());
+    const ma_analysis_t *an = ma_lifecycle_final();
+    if (!an)
+        return;
+    ma_net_report_csv(stdout, ma_analysis_net(an));
     fflush(stdout);
 }
 

@@ -9,7 +9,11 @@
  * -z modbus_an,table; there it needs -2 (two passes) for the outcome
  * columns, while -z modbus_an,stat is right in a single pass.
  */
-#include "modbus_an.h"
+#include <epan/packet.h>
+
+#include "lifecycle.h"
+#include "preferences.h"
+#include "taps.h"
 
 #include <epan/stat_tap_ui.h>
 #include <epan/tap.h>
@@ -106,10 +110,11 @@ static tap_packet_status table_packet(void *tapdata, packet_info *pinfo _U_, epa
 {
     stat_data_t *sd = tapdata;
     stat_tap_table *t = g_array_index(sd->stat_tap_data->tables, stat_tap_table *, 0);
-    const ma_pdu_t *pdu = data;
+    const ma_tap_pdu_t *tp = data;
+    const ma_pdu_t *pdu = tp->pdu;
     ma_row_t *pr, *ur;
 
-    modbus_an_finalize(); /* a no-op once the first pass has ended */
+    ma_table_warn_first_pass(tp->an, "modbus_an,table");
     ma_stats_add(gui_stats, pdu);
     ma_stats_rows_of(gui_stats, pdu, &pr, &ur);
     guint total = row_index(t, "TOTAL", MA_UNIT_ALL);

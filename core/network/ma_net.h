@@ -178,8 +178,12 @@ typedef struct ma_tcp_in {
     bool      src_is_server_port, dst_is_server_port; /* as for ma_core_is_request */
     uint16_t  flags;      /* MA_TCP_* */
     uint8_t   analysis;   /* MA_TCPA_* */
-    bool      has_seq;    /* seq/len valid (tcp.seq, tcp.len present) */
-    uint32_t  seq, len;   /* tcp.seq (relative or not: consistent within a stream), tcp.len */
+    bool      has_seq;    /* seq/len valid */
+    uint32_t  seq, len;   /* sequence number (raw, or relative: consistent within a stream), payload bytes */
+    uint32_t  ack;        /* acknowledgement number (raw) */
+    bool      has_ip_id;  /* IPv4: the datagram's identification is known */
+    uint16_t  ip_id;
+    uint64_t  digest;     /* a hash of the TCP header and payload bytes (0: unknown) */
 } ma_tcp_in_t;
 
 /* What one segment meant; stable for the capture's lifetime. */

@@ -1,21 +1,18 @@
-/* net_ui.c - modbus_an fields, expert info, preferences and UAT of the
- * network analysis: connections, TCP analysis, retransmitted Modbus bytes,
- * application retries, Spanning Tree events and the cause of a delay
+/* fields_net.c - modbus_an fields and expert info of the network analysis:
+ * connections, TCP analysis, retransmitted Modbus bytes, application
+ * retries, Spanning Tree events and the cause of a delay
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * Rules: core/ma_net.h, core/ma_stp.h, core/ma_cause.h (users: README,
- * "Network health"). The first pass feeds the network engine
- * (ma_net_ui_segment); every pass shows the stored records. Items that are only
- * known once the first pass ended (an attempt's timeout, a request's cause,
- * its retries and retransmissions) appear in later passes (GUI, tshark -2).
+ * Rules: core/network/ma_net.h, ma_stp.h, ma_cause.h (users: README,
+ * "Network health"). Every pass shows the records the first pass stored.
+ * Items that are only known once the first pass ended (an attempt's
+ * timeout, a request's cause, its retries and retransmissions) appear in
+ * later passes (GUI, tshark -2).
  */
-#include "modbus_an.h"
+#include "fields_net.h"
 
 #include <epan/expert.h>
-#include <epan/prefs.h>
-#include <epan/uat.h>
-#include <wsutil/report_message.h>
 
 #include "ma_cause.h"
 
@@ -42,149 +39,6 @@ static int hf_stp_prev_root = -1;
 static expert_field ei_conn_failed = EI_INIT, ei_conn_reset = EI_INIT, ei_conn_reconnect = EI_INIT;
 static expert_field ei_tcp_retrans = EI_INIT, ei_retry = EI_INIT, ei_cause = EI_INIT;
 static expert_field ei_stp_tc = EI_INIT, ei_stp_tcn = EI_INIT, ei_stp_root = EI_INIT, ei_stp_role = EI_INIT;
-
-static const char *pref_connect_timeout = "3.0";
-static const char *pref_retry_window = "10.0";
-static const char *pref_stp_window = "50.0";
-static ma_ns_t stp_window = MA_DEFAULT_STP_WINDOW; /* validated at the last engine start */
-
-/* ---- UAT: expected servers ---- */
-
-typedef struct uat_exp_rec {
-    char *name, *server, *port, *client;
-} uat_exp_rec_t;
-
-static uat_exp_rec_t *uat_exp_recs;
-static guint uat_exp_num;
-
-UAT_CSTRING_CB_DEF(uat_exp, name, uat_exp_rec_t)
-UAT_CSTRING_CB_DEF(uat_exp, server, uat_exp_rec_t)
-UAT_CSTRING_CB_DEF(uat_exp, port, uat_exp_rec_t)
-UAT_CSTRING_CB_DEF(uat_exp, client, uat_exp_rec_t)
-
-/* A UAT record as an expectation; false with *err on a bad field. */
-static bool exp_rec_parse(const uat_exp_rec_t *r, ma_expect_t *e, char **err)
-{
-    memset(e, 0, sizeof *e);
-    if (!r->server || !ma_addr_parse(r->server, &e->server)) {
-        *err = g_strdup_printf("Server \"%s\" is not an IP address", r->server ? r->server : "");
-        return false;
-    }
-    char *end = NULL;
-    long port = r->port ? strtol(r->port, &end, 10) : -1;
-    if (!r->port || !*r->port || !end || *end || port < 1 || port > 65535) {
-        *err = g_strdup_printf("Port \"%s\" is not 1-65535", r->port ? r->port : "");
-        return false;
-    }
-    e->port = (uint16_t)port;
-    if (r->client && *r->client && !ma_addr_parse(r->client, &e->client)) {
-        *err = g_strdup_printf("Client \"%s\" is not an IP address (leave it blank for any)", r->client);
-        return false;
-    }
-    return true;
-}
-
-static gboolean uat_exp_update(void *rec, char **err)
-{
-    ma_expect_t e;
-    return exp_rec_parse(rec, &e, err);
-}
-
-static void *uat_exp_copy(void *n, const void *o, size_t len _U_)
-{
-    uat_exp_rec_t *dst = n;
-    const uat_exp_rec_t *src = o;
-    dst->name = g_strdup(src->name);
-    dst->server = g_strdup(src->server);
-    dst->port = g_strdup(src->port);
-    dst->client = g_strdup(src->client);
-    return dst;
-}
-
-static void uat_exp_free(void *r)
-{
-    uat_exp_rec_t *x = r;
-    g_free(x->name);
-    g_free(x->server);
-    g_free(x->port);
-    g_free(x->client);
-}
-
-/* ---- engines ---- */
-
-static ma_ns_t seconds_pref(const char *name, const char *v, ma_ns_t dflt)
-{
-    ma_ns_t ns;
-    if (modbus_an_parse_seconds(v, &ns))
-        return ns;
-    report_failure("modbus_an: %s \"%s\" is not a number of seconds >= 0; using %.6g s.", name, v,
-                   (double)dflt / 1e9);
-    return dflt;
-}
-
-ma_net_t *ma_net_ui_new_engine(ma_core_t *core)
-{
-    ma_net_config_t cfg;
-    ma_net_config_defaults(&cfg);
-    cfg.connect_timeout = seconds_pref("connect_timeout", pref_connect_timeout, cfg.connect_timeout);
-    cfg.retry_window = seconds_pref("retry_window", pref_retry_window, cfg.retry_window);
-    ma_net_t *net = ma_net_new(&cfg, core);
-    stp_window = seconds_pref("stp_window", pref_stp_window, MA_DEFAULT_STP_WINDOW);
-
-    const GPtrArray *mon = ma_regs_ui_monitor_expect(); /* read by ma_regs_ui_new_engine */
-    for (guint i = 0; mon && i < mon->len; i++) {
-        const ma_expect_t *e = g_ptr_array_index(mon, i);
-        ma_net_expect_add(net, &e->server, e->port, e->client.len ? &e->client : NULL, e->name);
-    }
-    for (guint i = 0; i < uat_exp_num; i++) {
-        ma_expect_t e;
-        char *err = NULL;
-        if (!exp_rec_parse(&uat_exp_recs[i], &e, &err)) {
-            g_free(err);
-            continue;
-        }
-        const char *name = uat_exp_recs[i].name && *uat_exp_recs[i].name ? uat_exp_recs[i].name : "uat";
-        ma_net_expect_add(net, &e.server, e.port, e.client.len ? &e.client : NULL, name);
-    }
-    return net;
-}
-
-ma_ns_t ma_net_ui_stp_window(void)
-{
-    return stp_window;
-}
-
-/* ---- first pass ---- */
-
-const ma_seg_rec_t *ma_net_ui_segment(ma_net_t *net, packet_info *pinfo, const ma_raw_seg_t *raw,
-                                      const ma_pdu_in_t *in, const ma_pdu_t *out, unsigned n,
-                                      gboolean (*is_server_port)(guint32))
-{
-    /* Most TCP traffic of a plant is not Modbus: decide from the ports
-     * before anything else. */
-    if (!net)
-        return NULL;
-    gboolean src_srv = is_server_port(raw->srcport), dst_srv = is_server_port(raw->dstport);
-    if (n == 0 && !src_srv && !dst_srv && !ma_core_stream_pair(modbus_an_core(), raw->stream))
-        return NULL; /* not a Modbus connection */
-    ma_tcp_in_t seg = {
-        .frame = pinfo->num,
-        .ts = (ma_ns_t)pinfo->abs_ts.secs * MA_NS_PER_SEC + pinfo->abs_ts.nsecs,
-        .stream = raw->stream,
-        .src = raw->src,
-        .dst = raw->dst,
-        .srcport = raw->srcport,
-        .dstport = raw->dstport,
-        .src_is_server_port = src_srv,
-        .dst_is_server_port = dst_srv,
-        .flags = raw->flags,
-        .analysis = raw->analysis,
-        .has_seq = true,
-        .seq = raw->seq,
-        .len = raw->len,
-    };
-    return ma_net_segment(net, &seg, in, out, n);
-}
 
 /* ---- display ---- */
 
@@ -271,7 +125,7 @@ static void show_conn(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, const m
     }
 }
 
-void ma_net_ui_show_seg(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const ma_seg_rec_t *r,
+void ma_fields_net_show_seg(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const ma_seg_rec_t *r,
                         gboolean final, wmem_strbuf_t *info)
 {
     proto_item *top = gen(proto_tree_add_protocol_format(tree, proto_an, tvb, 0, 0,
@@ -296,7 +150,7 @@ void ma_net_ui_show_seg(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, con
     }
 }
 
-void ma_net_ui_show_txn(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, const ma_pdu_t *pdu,
+void ma_fields_net_show_txn(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, const ma_pdu_t *pdu,
                         gboolean final, wmem_strbuf_t *info)
 {
     const ma_txn_t *t = pdu->txn;
@@ -342,7 +196,7 @@ static const char *bpdu_type_name(const ma_bpdu_in_t *b)
     return "unknown";
 }
 
-void ma_net_ui_show_bpdu(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const ma_bpdu_rec_t *r,
+void ma_fields_net_show_bpdu(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const ma_bpdu_rec_t *r,
                          wmem_strbuf_t *info)
 {
     const ma_bpdu_in_t *b = &r->bpdu;
@@ -412,7 +266,7 @@ void ma_net_ui_show_bpdu(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, co
 #define FRAME_HF(p, name, abbrev, kind, blurb) \
     { p, { name, abbrev, FT_FRAMENUM, BASE_NONE, FRAMENUM_TYPE(kind), 0x0, blurb, HFILL } }
 
-void ma_net_ui_register(int proto, module_t *m)
+void ma_fields_net_register(int proto)
 {
     proto_an = proto;
     static hf_register_info hf[] = {
@@ -534,30 +388,4 @@ void ma_net_ui_register(int proto, module_t *m)
     proto_register_field_array(proto, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto), ei, array_length(ei));
-
-    prefs_register_string_preference(m, "connect_timeout", "Connect timeout (s)",
-        "A connection attempt with no SYN+ACK within this many seconds of its first SYN failed (timeout).",
-        &pref_connect_timeout);
-    prefs_register_string_preference(m, "retry_window", "Retry window (s)",
-        "A request repeating an unanswered earlier one (same unit, function code and data) within this many "
-        "seconds is an application retry.", &pref_retry_window);
-    prefs_register_string_preference(m, "stp_window", "STP reconvergence window (s)",
-        "A delayed, late or missed transaction is blamed on Spanning Tree (cause stp) when a topology change "
-        "happened at most this many seconds before its request, or while it waited (802.1D: 2 x forward "
-        "delay + max age = 50 s).", &pref_stp_window);
-
-    static uat_field_t exp_fields[] = {
-        UAT_FLD_CSTRING(uat_exp, name, "Name", "What the server is (free text)"),
-        UAT_FLD_CSTRING(uat_exp, server, "Server", "Server IP address"),
-        UAT_FLD_CSTRING(uat_exp, port, "Port", "Server TCP port"),
-        UAT_FLD_CSTRING(uat_exp, client, "Client", "Client IP address (blank: any)"),
-        UAT_END_FIELDS
-    };
-    uat_t *u = uat_new("Modbus expected servers", sizeof(uat_exp_rec_t), "modbus_an_expected", TRUE,
-        &uat_exp_recs, &uat_exp_num, UAT_AFFECTS_DISSECTION, NULL, uat_exp_copy, uat_exp_update, uat_exp_free,
-        NULL, NULL, exp_fields);
-    prefs_register_uat_preference(m, "expected", "Expected servers",
-        "Modbus servers (and optionally clients) the site expects, besides pcap_monitor_file's ip_addrs and "
-        "ips.client: the stat output lists them with traffic, with attempts only, or silent, and any "
-        "Modbus pair not expected", u);
 }

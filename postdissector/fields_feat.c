@@ -1,9 +1,9 @@
-/* feat_ui.c - modbus_an feature fields (docs/features.md): registration,
+/* fields_feat.c - modbus_an feature fields (docs/features.md): registration,
  * the Features / Outliers subtrees and their expert info
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "modbus_an.h"
+#include "fields_feat.h"
 
 #include <epan/expert.h>
 #include <epan/tap.h>
@@ -17,7 +17,7 @@ static expert_field ei_modbus_an_outlier = EI_INIT;
 
 /* The features subtree and, when a metric was judged, the outliers subtree
  * (docs/features.md); expert info on invalid PDUs and on 3-sigma outliers. */
-void ma_feat_ui_show(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, const ma_feat_t *f,
+void ma_fields_feat_show(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, const ma_feat_t *f,
                           wmem_strbuf_t *info)
 {
     const ma_feat_column_t *col = ma_feat_columns();
@@ -78,7 +78,7 @@ void ma_feat_ui_show(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, const ma
 /* True if someone reads the feature items of this tree: the GUI's visible
  * tree, a filter/column/-e on one of them, or the expert tap. Otherwise
  * the ~70 items per PDU are not built at all (they would only be faked). */
-gboolean ma_feat_ui_wanted(proto_tree *tree, int proto_modbus_an, int expert_tap_id)
+gboolean ma_fields_feat_wanted(proto_tree *tree, int proto_modbus_an, int expert_tap_id)
 {
     if (!tree)
         return FALSE;
@@ -91,7 +91,7 @@ gboolean ma_feat_ui_wanted(proto_tree *tree, int proto_modbus_an, int expert_tap
 
 /* One field per feature column (core/ma_feat.c names them): the spec's
  * name under modbus_an.feature., the outliers under modbus_an.outlier. */
-void ma_feat_ui_register(int proto_modbus_an)
+void ma_fields_feat_register(int proto_modbus_an)
 {
     const ma_feat_column_t *col = ma_feat_columns();
     hf_register_info *hf = g_new0(hf_register_info, MA_F_COUNT + 1);

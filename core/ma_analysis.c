@@ -1,0 +1,320 @@
+/* ma_analysis.c - one capture's analysis: every engine, fed one frame at a time
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Order within a frame (ma_analysis.h): the BPDU; each ADU decoded and
+ * paired (ma_core_pdu), then its retry check, features and register data;
+ * the TCP segment with the frame's PDUs; the connection event (RST / FIN)
+ * last, so a request and the RST in the same frame are paired first.
+ * Records: frame records live in an arena; a dense array maps frame
+ * numbers to them (8 bytes per frame up to the last frame with a record).
+ */
+#include "ma_analysis.h"
+
+#include <glib.h>
+#include <string.h>
+
+#include "ma_modbus.h"
+#include "ma_pool.h"
+
+struct ma_analysis {
+    ma_analysis_config_t cfg;
+    ma_core_t        *core;
+    ma_feat_engine_t *feat;
+    ma_regs_t        *regs;
+    ma_net_t         *net;
+    ma_stp_t         *stp;
+    ma_arena_t        arena;     /* frame records */
+    const ma_frame_rec_t **by_frame;
+    uint32_t          by_frame_cap;
+    ma_pdu_in_t      *in;        /* the current frame's PDU inputs */
+    uint16_t         *words;     /* their register data (MA_MAX_PDU_WORDS each) */
+    uint8_t          *bits;      /* (MA_MAX_PDU_BITS each) */
+    unsigned          in_cap;
+    ma_ns_t           first_ts, last_ts;
+    uint64_t          frames;
+    bool              final;
+};
+
+void ma_analysis_config_defaults(ma_analysis_config_t *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    ma_config_defaults(&cfg->pairing);
+    cfg->features = true;
+    ma_regs_config_defaults(&cfg->regs);
+    ma_net_config_defaults(&cfg->net);
+    cfg->cause.stp_window = MA_DEFAULT_STP_WINDOW;
+}
+
+ma_analysis_t *ma_analysis_new(const ma_analysis_config_t *cfg)
+{
+    ma_analysis_t *a = g_new0(ma_analysis_t, 1);
+    if (cfg)
+        a->cfg = *cfg;
+    else
+        ma_analysis_config_defaults(&a->cfg);
+    /* the definitions are copied by the engines; do not keep the caller's */
+    a->cfg.hb_defs = NULL;
+    a->cfg.watches = NULL;
+    a->cfg.expect = NULL;
+    a->core = ma_core_new(&a->cfg.pairing);
+    a->cfg.pairing = *ma_core_config(a->core);
+    a->stp = ma_stp_new();
+    if (a->cfg.features)
+        a->feat = ma_feat_new(&a->cfg.feat);
+    a->regs = ma_regs_new(&a->cfg.regs, cfg ? cfg->hb_defs : NULL, cfg ? cfg->n_hb_defs : 0,
+                          cfg ? cfg->watches : NULL, cfg ? cfg->n_watches : 0);
+    a->net = ma_net_new(&a->cfg.net, a->core);
+    for (unsigned i = 0; cfg && i < cfg->n_expect; i++) {
+        const ma_expect_t *e = &cfg->expect[i];
+        ma_net_expect_add(a->net, &e->server, e->port, e->client.len ? &e->client : NULL, e->name);
+    }
+    ma_arena_init(&a->arena, 256 * 1024);
+    return a;
+}
+
+void ma_analysis_free(ma_analysis_t *a)
+{
+    if (!a)
+        return;
+    ma_net_free(a->net);
+    ma_regs_free(a->regs);
+    ma_feat_free(a->feat);
+    ma_stp_free(a->stp);
+    ma_core_free(a->core);
+    ma_arena_clear(&a->arena);
+    g_free(a->by_frame);
+    g_free(a->in);
+    g_free(a->words);
+    g_free(a->bits);
+    g_free(a);
+}
+
+void ma_analysis_note_time(ma_analysis_t *a, ma_ns_t ts)
+{
+    if (a->frames == 0 || ts < a->first_ts)
+        a->first_ts = ts;
+    if (a->frames == 0 || ts > a->last_ts)
+        a->last_ts = ts;
+    a->frames++;
+    ma_core_note_time(a->core, ts);
+}
+
+/* Room for n PDU inputs and their register data. */
+static void reserve_inputs(ma_analysis_t *a, unsigned n)
+{
+    if (n <= a->in_cap)
+        return;
+    unsigned cap = a->in_cap ? a->in_cap : 8;
+    while (cap < n)
+        cap *= 2;
+    a->in = g_renew(ma_pdu_in_t, a->in, cap);
+    a->words = g_renew(uint16_t, a->words, (size_t)cap * MA_MAX_PDU_WORDS);
+    a->bits = g_renew(uint8_t, a->bits, (size_t)cap * MA_MAX_PDU_BITS);
+    a->in_cap = cap;
+}
+
+/* One ADU as the pairing core's input: the MBAP header and function code
+ * (Modbus Messaging on TCP/IP Implementation Guide 3.1.3), the direction,
+ * whether it is malformed (an invalid header, a truncated capture, a PDU
+ * shorter than its function code's fixed fields) and the register data it
+ * carries (Modbus Application Protocol v1.1b3 6.x). */
+static void decode_adu(ma_analysis_t *a, const ma_adu_in_t *adu, uint32_t frame, ma_ns_t ts, unsigned k)
+{
+    ma_pdu_in_t *p = &a->in[k];
+    memset(p, 0, sizeof *p);
+    p->frame = frame;
+    p->ts = ts;
+    p->stream = adu->stream;
+    p->src = adu->src;
+    p->dst = adu->dst;
+    p->srcport = adu->srcport;
+    p->dstport = adu->dstport;
+    p->adu = adu->bytes;
+    p->adu_len = adu->caplen;
+    ma_mbap_t h;
+    ma_mbap_read(adu->bytes, adu->caplen, &h);
+    p->tid = h.tid;
+    p->unit = h.unit;
+    p->fc = h.fc;
+    p->exc_code = h.exc_code;
+    int dir = ma_core_stream_is_request(a->core, adu->stream, &adu->src, adu->srcport);
+    p->is_request = dir >= 0 ? dir == 1
+                    : ma_core_is_request(adu->srcport, adu->dstport, adu->src_is_server_port,
+                                         adu->dst_is_server_port);
+    const uint8_t *pdu = adu->caplen > MA_MBAP_LEN ? adu->bytes + MA_MBAP_LEN : NULL;
+    uint32_t n = adu->caplen > MA_MBAP_LEN ? adu->caplen - MA_MBAP_LEN : 0;
+    p->malformed = !ma_mbap_valid(&h, adu->wirelen) || adu->caplen < adu->wirelen ||
+                   ma_pdu_short(pdu, n, p->is_request) || ((h.fc & 0x80) && !h.has_exc);
+    uint16_t *words = a->words + (size_t)k * MA_MAX_PDU_WORDS;
+    uint8_t *bits = a->bits + (size_t)k * MA_MAX_PDU_BITS;
+    ma_regdata_t rd = {-1, -1, -1, 0, 0};
+    if (pdu)
+        ma_pdu_regdata(pdu, n, p->is_request, words, bits, &rd);
+    p->ref = rd.ref;
+    p->count = rd.count;
+    p->wref = rd.wref;
+    p->words = words;
+    p->nwords = rd.nwords;
+    p->bits = bits;
+    p->nbits = rd.nbits;
+}
+
+/* The features of one PDU (docs/features.md) from its ADU bytes and what
+ * the pairing made of it. */
+static void features(ma_analysis_t *a, const ma_pdu_in_t *in, const ma_pdu_t *pdu, ma_feat_rec_t *out)
+{
+    ma_feat_in_t fi = {
+        .ts = in->ts, .stream = in->stream, .pair = pdu->pair, .src = in->src, .dst = in->dst,
+        .is_request = pdu->kind == MA_PDU_REQUEST, .adu = in->adu, .adu_len = in->adu_len,
+    };
+    if (pdu->kind == MA_PDU_RESPONSE && pdu->txn && !(pdu->flags & (MA_PDU_DUPLICATE | MA_PDU_RETRANS)) &&
+        pdu->txn->resp_frame == in->frame) {
+        fi.paired_response = true;
+        fi.response_time = ma_txn_rtt(pdu->txn);
+    }
+    ma_feat_pdu_rec(a->feat, &fi, out);
+}
+
+static void index_frame(ma_analysis_t *a, const ma_frame_rec_t *r)
+{
+    uint32_t f = r->frame;
+    if (f >= a->by_frame_cap) {
+        uint32_t cap = a->by_frame_cap ? a->by_frame_cap : 1024;
+        while (cap <= f && cap < UINT32_MAX / 2)
+            cap *= 2;
+        if (cap <= f)
+            return;
+        a->by_frame = g_renew(const ma_frame_rec_t *, a->by_frame, cap);
+        memset(a->by_frame + a->by_frame_cap, 0, (size_t)(cap - a->by_frame_cap) * sizeof *a->by_frame);
+        a->by_frame_cap = cap;
+    }
+    a->by_frame[f] = r;
+}
+
+/* RFC 793: an RST aborts the connection; a FIN from the server ends what
+ * it will send (pending requests of the stream become missed). */
+static void conn_event(ma_analysis_t *a, const ma_tcp_in_t *seg)
+{
+    if (!(seg->flags & (MA_TCP_RST | MA_TCP_FIN)))
+        return;
+    const ma_pair_t *pair = ma_core_stream_pair(a->core, seg->stream);
+    if (!pair)
+        return;
+    ma_conn_event_t ev = MA_CONN_RST;
+    if (!(seg->flags & MA_TCP_RST))
+        ev = (seg->srcport == pair->server_port && ma_addr_equal(&seg->src, &pair->server))
+                 ? MA_CONN_FIN_FROM_SERVER : MA_CONN_FIN_FROM_CLIENT;
+    ma_core_conn_event(a->core, seg->stream, ev, seg->frame, seg->ts);
+}
+
+const ma_frame_rec_t *ma_analysis_frame(ma_analysis_t *a, const ma_frame_in_t *in)
+{
+    ma_analysis_note_time(a, in->ts);
+    const ma_bpdu_rec_t *bpdu = in->bpdu ? ma_stp_bpdu(a->stp, in->bpdu) : NULL;
+
+    unsigned n = in->nadus;
+    reserve_inputs(a, n);
+    ma_frame_rec_t *fr = NULL;
+    if (n) {
+        fr = ma_arena_alloc(&a->arena, sizeof *fr + n * sizeof(ma_pdu_t));
+        fr->n = n;
+        fr->feat = a->feat ? ma_arena_alloc(&a->arena, n * sizeof *fr->feat) : NULL;
+    }
+    bool retrans = in->seg && (in->seg->analysis & MA_TCPA_ANY_RETRANS);
+    for (unsigned i = 0; i < n; i++) {
+        decode_adu(a, &in->adus[i], in->frame, in->ts, i);
+        ma_pdu_in_t *p = &a->in[i];
+        p->tcp_retrans = retrans;
+        ma_core_pdu(a->core, p, &fr->pdu[i]);
+        if (fr->pdu[i].kind == MA_PDU_REQUEST && !(fr->pdu[i].flags & (MA_PDU_RETRANS | MA_PDU_MALFORMED)))
+            ma_net_request(a->net, p, &fr->pdu[i]);
+        if (fr->feat)
+            features(a, p, &fr->pdu[i], &fr->feat[i]);
+        const ma_regs_rec_t *rr = ma_regs_pdu(a->regs, p, &fr->pdu[i]);
+        if (rr && !fr->regs)
+            fr->regs = ma_arena_alloc(&a->arena, n * sizeof *fr->regs);
+        if (rr)
+            fr->regs[i] = rr;
+    }
+    const ma_seg_rec_t *seg = in->seg ? ma_net_segment(a->net, in->seg, a->in, fr ? fr->pdu : NULL, n) : NULL;
+    if ((seg || bpdu) && !fr)
+        fr = ma_arena_alloc(&a->arena, sizeof *fr);
+    if (fr) {
+        fr->frame = in->frame;
+        fr->seg = seg;
+        fr->bpdu = bpdu;
+        index_frame(a, fr);
+    }
+    if (in->seg)
+        conn_event(a, in->seg);
+    a->final = false; /* a later frame reopens nothing that was final, but state moved on */
+    return fr;
+}
+
+const ma_frame_rec_t *ma_analysis_frame_rec(const ma_analysis_t *a, uint32_t frame)
+{
+    return a && frame < a->by_frame_cap ? a->by_frame[frame] : NULL;
+}
+
+void ma_analysis_end_pass(ma_analysis_t *a)
+{
+    if (!a || a->final)
+        return;
+    ma_core_finalize(a->core);
+    ma_ns_t end = ma_core_capture_end(a->core);
+    ma_regs_finalize(a->regs, end);
+    ma_net_finalize(a->net, end);
+    ma_cause_decide(a->core, a->net, a->stp, &a->cfg.cause);
+    a->final = true;
+}
+
+bool ma_analysis_final(const ma_analysis_t *a)
+{
+    return a && a->final;
+}
+
+ma_core_t *ma_analysis_core(const ma_analysis_t *a)
+{
+    return a ? a->core : NULL;
+}
+
+ma_net_t *ma_analysis_net(const ma_analysis_t *a)
+{
+    return a ? a->net : NULL;
+}
+
+const ma_stp_t *ma_analysis_stp(const ma_analysis_t *a)
+{
+    return a ? a->stp : NULL;
+}
+
+const ma_regs_t *ma_analysis_regs(const ma_analysis_t *a)
+{
+    return a ? a->regs : NULL;
+}
+
+const ma_analysis_config_t *ma_analysis_config(const ma_analysis_t *a)
+{
+    return &a->cfg;
+}
+
+ma_ns_t ma_analysis_first_ts(const ma_analysis_t *a)
+{
+    return a->first_ts;
+}
+
+ma_ns_t ma_analysis_last_ts(const ma_analysis_t *a)
+{
+    return a->last_ts;
+}
+
+uint64_t ma_analysis_frames(const ma_analysis_t *a)
+{
+    return a->frames;
+}
+
+uint64_t ma_analysis_record_bytes(const ma_analysis_t *a)
+{
+    return a->arena.bytes + (uint64_t)a->by_frame_cap * sizeof *a->by_frame;
+}
