@@ -112,7 +112,9 @@ def splice(raw, raw_pcap, out_pcap):
         out.append((r[0], (0, i), r, None, i + 1))
     for j, (idx, t, meta) in enumerate(ops):
         r = recs[idx]
-        out.append((t, (1, j), [t, r[1], r[2]], meta, None))
+        # a copy is a retransmission: a new datagram with its own IP id
+        data = r[1] if meta["op"] == "resp_move" else nw.new_ip_id(r[1])
+        out.append((t, (1, j), [t, data, r[2]], meta, None))
     out.sort(key=lambda o: (o[0], o[1]))
     nw.write_pcap(out_pcap, header, [o[2] for o in out])
     final_of_raw = {}

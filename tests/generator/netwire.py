@@ -53,6 +53,26 @@ def read_pcap(path):
     return d[:24], recs
 
 
+def new_ip_id(data, delta=0x0100):
+    """A copy of an Ethernet/IPv4 frame whose IP identification is shifted
+    by delta (header checksum recomputed): a real retransmission is a new
+    datagram (RFC 791 3.1); a byte-identical copy would be a capture
+    duplicate (docs/network.md)."""
+    if len(data) < 34 or data[12:14] != b"\x08\x00":
+        return data
+    b = bytearray(data)
+    ihl = (b[14] & 0x0F) * 4
+    ip_id = (struct.unpack("!H", b[18:20])[0] + delta) & 0xFFFF
+    b[18:20] = struct.pack("!H", ip_id)
+    b[24:26] = b"\0\0"
+    words = struct.unpack("!%dH" % (ihl // 2), bytes(b[14:14 + ihl]))
+    s = sum(words)
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    b[24:26] = struct.pack("!H", ~s & 0xFFFF)
+    return bytes(b)
+
+
 def write_pcap(path, header, recs):
     with open(path, "wb") as f:
         f.write(header)
