@@ -24,6 +24,7 @@ struct ma_analysis {
     ma_regs_t        *regs;
     ma_net_t         *net;
     ma_stp_t         *stp;
+    ma_dup_t         *dup;
     ma_arena_t        arena;     /* frame records */
     const ma_frame_rec_t **by_frame;
     uint32_t          by_frame_cap;
@@ -44,6 +45,7 @@ void ma_analysis_config_defaults(ma_analysis_config_t *cfg)
     ma_regs_config_defaults(&cfg->regs);
     ma_net_config_defaults(&cfg->net);
     cfg->cause.stp_window = MA_DEFAULT_STP_WINDOW;
+    cfg->duplicate_window = MA_DUP_DEFAULT_WINDOW;
 }
 
 ma_analysis_t *ma_analysis_new(const ma_analysis_config_t *cfg)
@@ -60,6 +62,7 @@ ma_analysis_t *ma_analysis_new(const ma_analysis_config_t *cfg)
     a->core = ma_core_new(&a->cfg.pairing);
     a->cfg.pairing = *ma_core_config(a->core);
     a->stp = ma_stp_new();
+    a->dup = ma_dup_new(a->cfg.duplicate_window);
     if (a->cfg.features)
         a->feat = ma_feat_new(&a->cfg.feat);
     a->regs = ma_regs_new(&a->cfg.regs, cfg ? cfg->hb_defs : NULL, cfg ? cfg->n_hb_defs : 0,
@@ -81,6 +84,7 @@ void ma_analysis_free(ma_analysis_t *a)
     ma_regs_free(a->regs);
     ma_feat_free(a->feat);
     ma_stp_free(a->stp);
+    ma_dup_free(a->dup);
     ma_core_free(a->core);
     ma_arena_clear(&a->arena);
     g_free(a->by_frame);
@@ -116,9 +120,10 @@ static void reserve_inputs(ma_analysis_t *a, unsigned n)
 
 /* One ADU as the pairing core's input: the MBAP header and function code
  * (Modbus Messaging on TCP/IP Implementation Guide 3.1.3), the direction,
- * whether it is malformed (an invalid header, a truncated capture, a PDU
- * shorter than its function code's fixed fields) and the register data it
- * carries (Modbus Application Protocol v1.1b3 6.x). */
+ * whether its header is invalid (never paired) or its body is (a truncated
+ * capture, a PDU shorter than its function code's fixed fields: paired,
+ * flagged) and the register data it carries (Modbus Application Protocol
+ * v1.1b3 6.x). */
 static void decode_adu(ma_analysis_t *a, const ma_adu_in_t *adu, uint32_t frame, ma_ns_t ts, unsigned k)
 {
     ma_pdu_in_t *p = &a->in[k];
@@ -144,8 +149,9 @@ static void decode_adu(ma_analysis_t *a, const ma_adu_in_t *adu, uint32_t frame,
                                          adu->dst_is_server_port);
     const uint8_t *pdu = adu->caplen > MA_MBAP_LEN ? adu->bytes + MA_MBAP_LEN : NULL;
     uint32_t n = adu->caplen > MA_MBAP_LEN ? adu->caplen - MA_MBAP_LEN : 0;
-    p->malformed = !ma_mbap_valid(&h, adu->wirelen) || adu->caplen < adu->wirelen ||
-                   ma_pdu_short(pdu, n, p->is_request) || ((h.fc & 0x80) && !h.has_exc);
+    /* A valid header makes a request or response, whatever its body. */
+    p->malformed = !ma_mbap_valid(&h, adu->wirelen);
+    p->bad_body = !p->malformed && (adu->caplen < adu->wirelen || ma_pdu_short(pdu, n, p->is_request));
     uint16_t *words = a->words + (size_t)k * MA_MAX_PDU_WORDS;
     uint8_t *bits = a->bits + (size_t)k * MA_MAX_PDU_BITS;
     ma_regdata_t rd = {-1, -1, -1, 0, 0};
@@ -213,7 +219,16 @@ const ma_frame_rec_t *ma_analysis_frame(ma_analysis_t *a, const ma_frame_in_t *i
     ma_analysis_note_time(a, in->ts);
     const ma_bpdu_rec_t *bpdu = in->bpdu ? ma_stp_bpdu(a->stp, in->bpdu) : NULL;
 
-    unsigned n = in->nadus;
+    /* A capture duplicate (ma_dup.h) is shown as such and nothing else:
+     * its PDUs were already seen, its segment was not sent twice. */
+    ma_tcp_in_t seg_in;
+    const ma_tcp_in_t *seg = NULL;
+    if (in->seg) {
+        seg_in = *in->seg;
+        seg_in.duplicate_of = ma_dup_check(a->dup, &seg_in);
+        seg = &seg_in;
+    }
+    unsigned n = seg && seg->duplicate_of ? 0 : in->nadus;
     reserve_inputs(a, n);
     ma_frame_rec_t *fr = NULL;
     if (n) {
@@ -221,7 +236,7 @@ const ma_frame_rec_t *ma_analysis_frame(ma_analysis_t *a, const ma_frame_in_t *i
         fr->n = n;
         fr->feat = a->feat ? ma_arena_alloc(&a->arena, n * sizeof *fr->feat) : NULL;
     }
-    bool retrans = in->seg && (in->seg->analysis & MA_TCPA_ANY_RETRANS);
+    bool retrans = seg && (seg->analysis & MA_TCPA_ANY_RETRANS);
     for (unsigned i = 0; i < n; i++) {
         decode_adu(a, &in->adus[i], in->frame, in->ts, i);
         ma_pdu_in_t *p = &a->in[i];
@@ -237,17 +252,17 @@ const ma_frame_rec_t *ma_analysis_frame(ma_analysis_t *a, const ma_frame_in_t *i
         if (rr)
             fr->regs[i] = rr;
     }
-    const ma_seg_rec_t *seg = in->seg ? ma_net_segment(a->net, in->seg, a->in, fr ? fr->pdu : NULL, n) : NULL;
-    if ((seg || bpdu) && !fr)
+    const ma_seg_rec_t *segrec = seg ? ma_net_segment(a->net, seg, a->in, fr ? fr->pdu : NULL, n) : NULL;
+    if ((segrec || bpdu) && !fr)
         fr = ma_arena_alloc(&a->arena, sizeof *fr);
     if (fr) {
         fr->frame = in->frame;
-        fr->seg = seg;
+        fr->seg = segrec;
         fr->bpdu = bpdu;
         index_frame(a, fr);
     }
-    if (in->seg)
-        conn_event(a, in->seg);
+    if (seg && !seg->duplicate_of)
+        conn_event(a, seg);
     a->final = false; /* a later frame reopens nothing that was final, but state moved on */
     return fr;
 }

@@ -19,6 +19,7 @@
 
 #include "ma_cause.h"
 #include "ma_core.h"
+#include "ma_dup.h"
 #include "ma_feat.h"
 #include "ma_net.h"
 #include "ma_regs.h"
@@ -42,6 +43,7 @@ typedef struct ma_analysis_config {
     const ma_expect_t *expect;         /* expected servers */
     unsigned          n_expect;
     ma_cause_config_t cause;
+    ma_ns_t           duplicate_window; /* capture duplicates (ma_dup.h); 0: off */
     void             *owned;           /* the caller's storage behind the arrays (ignored here) */
 } ma_analysis_config_t;
 

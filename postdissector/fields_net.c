@@ -27,6 +27,7 @@ static int hf_conn_close = -1, hf_conn_close_by = -1, hf_conn_duration = -1, hf_
 static int hf_conn_parallel = -1, hf_conn_gap = -1, hf_conn_prev_frame = -1;
 static int hf_tcpa[MA_TCPA_N];
 static int hf_tcp_retrans = -1, hf_tcp_retrans_inferred = -1;
+static int hf_dup = -1, hf_dup_of = -1;
 /* transactions */
 static int hf_retry_of = -1, hf_retried_by = -1, hf_retrans_in = -1, hf_cause = -1, hf_cause_frame = -1;
 /* spanning tree */
@@ -37,6 +38,7 @@ static int hf_stp_role_change = -1, hf_stp_tcn = -1, hf_stp_repeat = -1, hf_stp_
 static int hf_stp_prev_root = -1;
 
 static expert_field ei_conn_failed = EI_INIT, ei_conn_reset = EI_INIT, ei_conn_reconnect = EI_INIT;
+static expert_field ei_dup = EI_INIT;
 static expert_field ei_tcp_retrans = EI_INIT, ei_retry = EI_INIT, ei_cause = EI_INIT;
 static expert_field ei_stp_tc = EI_INIT, ei_stp_tcn = EI_INIT, ei_stp_root = EI_INIT, ei_stp_role = EI_INIT;
 
@@ -125,9 +127,27 @@ static void show_conn(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, const m
     }
 }
 
+/* A capture duplicate: the frame and its link to the first copy, nothing
+ * else (ma_dup.h). */
+static void show_duplicate(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const ma_seg_rec_t *r,
+                           wmem_strbuf_t *info)
+{
+    proto_item *top = gen(proto_tree_add_protocol_format(tree, proto_an, tvb, 0, 0,
+        "Modbus/TCP analysis: capture duplicate of frame %u", r->dup_of));
+    proto_tree *st = proto_item_add_subtree(top, ett_conn);
+    proto_item *it = gen(proto_tree_add_boolean(st, hf_dup, tvb, 0, 0, TRUE));
+    expert_add_info(pinfo, it, &ei_dup);
+    gen(proto_tree_add_uint(st, hf_dup_of, tvb, 0, 0, r->dup_of));
+    wmem_strbuf_append_printf(info, " [capture duplicate of %u]", r->dup_of);
+}
+
 void ma_fields_net_show_seg(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const ma_seg_rec_t *r,
                         gboolean final, wmem_strbuf_t *info)
 {
+    if (r->what & MA_SEG_DUPLICATE) {
+        show_duplicate(tree, tvb, pinfo, r, info);
+        return;
+    }
     proto_item *top = gen(proto_tree_add_protocol_format(tree, proto_an, tvb, 0, 0,
         "Modbus/TCP analysis: connection %s", r->conn && r->conn->pair ? r->conn->pair->label : "?"));
     proto_tree *st = proto_item_add_subtree(top, ett_conn);
@@ -270,6 +290,13 @@ void ma_fields_net_register(int proto)
 {
     proto_an = proto;
     static hf_register_info hf[] = {
+        BOOL_HF(&hf_dup, "Capture duplicate", "modbus_an.capture_duplicate",
+                "The capture saw this frame twice: same TCP connection and direction, IPv4 identification, "
+                "sequence and acknowledgement numbers, flags and bytes as an earlier frame within "
+                "duplicate_window (a span port copying ingress and egress). Not a retransmission: it is kept "
+                "out of retransmission counts, causes, connection statistics and features."),
+        FRAME_HF(&hf_dup_of, "Duplicate of frame", "modbus_an.capture_duplicate_of", FT_FRAMENUM_NONE,
+                 "The first copy of this frame"),
         STR_HF(&hf_conn_direction, "Direction", "modbus_an.conn.direction",
                "\"to server\" or \"to client\" (the client sent the SYN, else the server port decides)"),
         BOOL_HF(&hf_conn_attempt, "Connection attempt", "modbus_an.conn.attempt",
@@ -370,6 +397,8 @@ void ma_fields_net_register(int proto)
           "Modbus connection reset", EXPFILL } },
         { &ei_conn_reconnect, { "modbus_an.conn.reconnect.expert", PI_SEQUENCE, PI_NOTE,
           "Client reconnected", EXPFILL } },
+        { &ei_dup, { "modbus_an.capture_duplicate.expert", PI_SEQUENCE, PI_NOTE,
+          "Capture duplicate: the capture saw this frame twice (span port); not a retransmission", EXPFILL } },
         { &ei_tcp_retrans, { "modbus_an.tcp_retransmission.expert", PI_SEQUENCE, PI_WARN,
           "TCP retransmission of a Modbus transaction", EXPFILL } },
         { &ei_retry, { "modbus_an.retry.expert", PI_SEQUENCE, PI_WARN,

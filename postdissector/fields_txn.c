@@ -35,6 +35,8 @@ static int hf_modbus_an_exception_code = -1;
 static int hf_modbus_an_ambiguous = -1;
 static int hf_modbus_an_malformed = -1;
 static int hf_modbus_an_retransmitted = -1;
+static int hf_tid_reuse = -1, hf_tid_reuse_of = -1;
+static int hf_tid_mismatch = -1, hf_tid_mismatch_request = -1, hf_tid_mismatch_response = -1;
 
 
 
@@ -49,6 +51,8 @@ static expert_field ei_modbus_an_duplicate = EI_INIT;
 static expert_field ei_modbus_an_exception = EI_INIT;
 static expert_field ei_modbus_an_ambiguous = EI_INIT;
 static expert_field ei_modbus_an_malformed = EI_INIT;
+static expert_field ei_tid_reuse = EI_INIT;
+static expert_field ei_tid_mismatch = EI_INIT;
 
 /* Modbus Application Protocol v1.1b3, 6 (public function codes). */
 static const value_string function_code_vals[] = {
@@ -163,10 +167,36 @@ static void show_request(proto_tree *st, proto_item *top, tvbuff_t *tvb, packet_
              &ei_modbus_an_unanswered_at_end, pinfo);
 }
 
+/* The transaction-id faults of a PDU (ma_core.h). */
+static void show_tid_faults(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, const ma_pdu_t *pdu,
+                            gboolean final, wmem_strbuf_t *info)
+{
+    const ma_txn_t *t = pdu->txn;
+    proto_item *it;
+    if (pdu->flags & MA_PDU_TID_REUSE) {
+        it = proto_tree_add_boolean(st, hf_tid_reuse, tvb, 0, 0, TRUE);
+        proto_item_set_generated(it);
+        expert_add_info(pinfo, it, &ei_tid_reuse);
+        proto_item_set_generated(proto_tree_add_uint(st, hf_tid_reuse_of, tvb, 0, 0, t->reuse_of));
+        wmem_strbuf_append(info, " [tid reuse]");
+    }
+    if (pdu->flags & MA_PDU_TID_MISMATCH) {
+        it = proto_tree_add_boolean(st, hf_tid_mismatch, tvb, 0, 0, TRUE);
+        proto_item_set_generated(it);
+        expert_add_info(pinfo, it, &ei_tid_mismatch);
+        proto_item_set_generated(proto_tree_add_uint(st, hf_tid_mismatch_request, tvb, 0, 0, t->req_frame));
+        wmem_strbuf_append(info, " [tid mismatch]");
+    }
+    if (final && pdu->kind == MA_PDU_REQUEST && t && (t->flags & MA_TXN_TID_MISMATCH) &&
+        !(pdu->flags & MA_PDU_RETRANS))
+        proto_item_set_generated(proto_tree_add_uint(st, hf_tid_mismatch_response, tvb, 0, 0, t->mismatch_frame));
+}
+
 static void show_response(proto_tree *st, proto_item *top, tvbuff_t *tvb, packet_info *pinfo,
                           const ma_pdu_t *pdu, wmem_strbuf_t *info)
 {
-    const ma_txn_t *t = pdu->txn;
+    /* an orphan that only fits a request (tid mismatch) is not its answer */
+    const ma_txn_t *t = (pdu->flags & MA_PDU_ORPHAN) ? NULL : pdu->txn;
     gboolean first_answer = t && !(pdu->flags & (MA_PDU_DUPLICATE | MA_PDU_RETRANS));
     proto_item *it;
     if (t) {
@@ -225,14 +255,17 @@ proto_tree *ma_fields_txn_show(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
     proto_item_set_generated(it);
     it = proto_tree_add_uint(st, hf_modbus_an_transaction_id, tvb, 0, 0, pdu->tid);
     proto_item_set_generated(it);
-    add_bool(st, hf_modbus_an_malformed, tvb, (pdu->flags & MA_PDU_MALFORMED) != 0,
+    add_bool(st, hf_modbus_an_malformed, tvb, (pdu->flags & (MA_PDU_MALFORMED | MA_PDU_BAD_BODY)) != 0,
              &ei_modbus_an_malformed, pinfo);
-    if (pdu->flags & MA_PDU_MALFORMED)
+    if (pdu->flags & (MA_PDU_MALFORMED | MA_PDU_BAD_BODY))
         wmem_strbuf_append(info, " [malformed]");
-    else if (req)
+    if (pdu->flags & MA_PDU_MALFORMED)
+        return st; /* an invalid header: never paired */
+    if (req)
         show_request(st, top, tvb, pinfo, pdu, final, info);
     else
         show_response(st, top, tvb, pinfo, pdu, info);
+    show_tid_faults(st, tvb, pinfo, pdu, final, info);
     return st;
 }
 
@@ -313,6 +346,26 @@ void ma_fields_txn_register(int proto)
         { &hf_modbus_an_retransmitted,
           { "TCP retransmission", "modbus_an.retransmitted", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
             "The PDU came again in a TCP retransmission; not a new request or response", HFILL } },
+        { &hf_tid_reuse,
+          { "Transaction id reused", "modbus_an.tid_reuse", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+            "This request has the unit and transaction id of a request of the same connection that is still "
+            "outstanding (no answer yet, timeout not run out)", HFILL } },
+        { &hf_tid_reuse_of,
+          { "Reuses the id of frame", "modbus_an.tid_reuse_of", FT_FRAMENUM, BASE_NONE,
+            FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0, "The most recent outstanding request with this id", HFILL } },
+        { &hf_tid_mismatch,
+          { "Transaction id mismatch", "modbus_an.tid_mismatch", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+            "A response without a pending request of its id that fits a pending request of the same connection, "
+            "unit and function code (for reads, its byte count fits the quantity) except for the id", HFILL } },
+        { &hf_tid_mismatch_request,
+          { "Fits the request in frame", "modbus_an.tid_mismatch_request", FT_FRAMENUM, BASE_NONE,
+            FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0,
+            "The oldest pending request this response fits but for its id (not linked by an earlier mismatch)",
+            HFILL } },
+        { &hf_tid_mismatch_response,
+          { "Fitting response in frame", "modbus_an.tid_mismatch_response", FT_FRAMENUM, BASE_NONE,
+            FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0,
+            "A response with another transaction id that fits this request (tid mismatch)", HFILL } },
     };
     static gint *ett[] = { &ett_modbus_an };
     static ei_register_info ei[] = {
@@ -334,6 +387,10 @@ void ma_fields_txn_register(int proto)
           "Ambiguous request/response match (FIFO among identical keys)", EXPFILL } },
         { &ei_modbus_an_malformed, { "modbus_an.malformed.expert", PI_MALFORMED, PI_ERROR,
           "Malformed Modbus/TCP PDU", EXPFILL } },
+        { &ei_tid_reuse, { "modbus_an.tid_reuse.expert", PI_SEQUENCE, PI_WARN,
+          "Transaction id reused while a request with it is outstanding", EXPFILL } },
+        { &ei_tid_mismatch, { "modbus_an.tid_mismatch.expert", PI_SEQUENCE, PI_WARN,
+          "Response fits an outstanding request except for its transaction id", EXPFILL } },
     };
 
     proto_register_field_array(proto, hf, array_length(hf));

@@ -36,7 +36,7 @@ typedef struct secs_pref {
     ma_ns_t     value;     /* its value */
 } secs_pref_t;
 
-enum { S_DELAY, S_TIMEOUT, S_CONNECT, S_RETRY, S_STP, S_N };
+enum { S_DELAY, S_TIMEOUT, S_CONNECT, S_RETRY, S_STP, S_DUP, S_N };
 
 static secs_pref_t secs[S_N] = {
     [S_DELAY] = {"delay_threshold", "Delay threshold (s)",
@@ -55,6 +55,11 @@ static secs_pref_t secs[S_N] = {
                "A delayed, late or missed transaction is blamed on Spanning Tree (cause stp) when a topology "
                "change happened at most this many seconds before its request, or while it waited (802.1D: 2 x "
                "forward delay + max age = 50 s).", "50.0", NULL, NULL, 0},
+    [S_DUP] = {"duplicate_window", "Capture duplicate window (s)",
+               "A TCP segment identical to an earlier one of the same connection and direction (IPv4 "
+               "identification, sequence and acknowledgement numbers, flags, bytes) within this many seconds "
+               "is a capture duplicate (a span port that copies a frame twice), not a retransmission. "
+               "0 turns the detection off.", "0.001", NULL, NULL, 0},
 };
 
 bool ma_prefs_parse_seconds(const char *s, ma_ns_t *out)
@@ -117,6 +122,7 @@ static guint pref_max_pending = MA_DEFAULT_MAX_PENDING_PER_CONN;
 static gboolean pref_features = TRUE;
 static gboolean pref_split_direction = FALSE;
 static gboolean pref_strict_unit_id = FALSE;
+static gboolean pref_pair_tid_mismatch = FALSE;
 static const char *pref_hb_defs_file = "";
 static const char *pref_monitor_file = "";
 static guint pref_stall_polls = MA_REGS_DEFAULT_STALL_POLLS;
@@ -418,6 +424,7 @@ void ma_prefs_config(ma_analysis_config_t *cfg)
     cfg->pairing.delay_threshold = secs[S_DELAY].value;
     cfg->pairing.response_timeout = MAX(secs[S_TIMEOUT].value, secs[S_DELAY].value);
     cfg->pairing.max_pending_per_conn = pref_max_pending ? pref_max_pending : 1;
+    cfg->pairing.pair_tid_mismatch = pref_pair_tid_mismatch;
     cfg->features = pref_features;
     cfg->feat.split_direction = pref_split_direction;
     cfg->feat.strict_unit_id = pref_strict_unit_id;
@@ -427,6 +434,7 @@ void ma_prefs_config(ma_analysis_config_t *cfg)
     cfg->net.connect_timeout = secs[S_CONNECT].value;
     cfg->net.retry_window = secs[S_RETRY].value;
     cfg->cause.stp_window = secs[S_STP].value;
+    cfg->duplicate_window = secs[S_DUP].value;
 
     load_file(pref_hb_defs_file, false, o);
     load_file(pref_monitor_file, true, o);
@@ -516,6 +524,10 @@ void ma_prefs_register(int proto)
     prefs_register_uint_preference(module, "max_pending", "Pending requests per connection",
         "At most this many unanswered requests are tracked per connection; beyond it the "
         "oldest is counted as missed (bounds memory on hostile traffic).", 10, &pref_max_pending);
+    prefs_register_bool_preference(module, "pair_tid_mismatch", "Pair responses with a wrong transaction id",
+        "Pair a response that fits an outstanding request of its connection, unit and function code except "
+        "for the transaction id (modbus_an.tid_mismatch) with that request, instead of counting it as an "
+        "orphan and the request as unanswered.", &pref_pair_tid_mismatch);
 
     prefs_register_bool_preference(module, "features", "Compute features",
         "Compute the per-PDU features of the Modbus feature-extraction specification "
@@ -583,7 +595,7 @@ void ma_prefs_register(int proto)
     prefs_register_uat_preference(module, "registers", "Watched registers",
         "Registers whose value is shown (modbus_an.reg.value) on every read response and write request", reg_uat);
 
-    for (int i = S_CONNECT; i <= S_STP; i++) {
+    for (int i = S_CONNECT; i <= S_DUP; i++) {
         secs[i].text = secs[i].dflt;
         prefs_register_string_preference(module, secs[i].name, secs[i].title, secs[i].desc, &secs[i].text);
     }

@@ -25,7 +25,7 @@ work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"; mkdir -m 777 "$work/out"   # tshark runs as the unprivileged test user
 shared="$here/../../shared/captures"
 caps=("$here"/captures/edge/*.pcap "$here"/captures/features/*.pcap "$here"/captures/gen/*.pcap)
-for f in "$here"/captures/net/*.pcap; do [ -f "$f" ] && caps+=("$f"); done
+for f in "$here"/captures/net/*.pcap "$here"/captures/conclusions/*.pcap; do [ -f "$f" ] && caps+=("$f"); done
 for f in "$shared"/*.pcap "$shared"/*.pcapng; do [ -f "$f" ] && caps+=("$f"); done
 # Corrupted copies of the small captures: random byte errors, fixed seeds.
 n=0

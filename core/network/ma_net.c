@@ -596,6 +596,8 @@ const ma_seg_rec_t *ma_net_segment(ma_net_t *n, const ma_tcp_in_t *in, const ma_
     ma_seg_rec_t r;
     memset(&r, 0, sizeof r);
     ma_nconn_t *c = g_hash_table_lookup(n->by_stream, GUINT_TO_POINTER(in->stream));
+    if (!c && in->duplicate_of)
+        return NULL; /* a copy of a segment that made no connection */
     bool created = !c;
     if (!c && !(c = conn_new(n, in, &r.what)))
         return NULL;
@@ -605,6 +607,17 @@ const ma_seg_rec_t *ma_net_segment(ma_net_t *n, const ma_tcp_in_t *in, const ma_
     r.analysis = in->analysis;
     r.conn = &c->pub;
 
+    if (in->duplicate_of) {
+        /* the capture saw a frame twice: nothing happened on the wire */
+        c->pub.dups[d]++;
+        ma_net_npair(n, c->pub.pair->id)->pub.dups[d]++;
+        r.what = MA_SEG_DUPLICATE;
+        r.dup_of = in->duplicate_of;
+        r.analysis = 0;
+        ma_seg_rec_t *rec = rec_alloc(n);
+        *rec = r;
+        return rec;
+    }
     c->pub.last_frame = in->frame;
     if (in->ts > c->pub.last_ts)
         c->pub.last_ts = in->ts;
@@ -670,6 +683,7 @@ static void pair_reset(ma_net_pair_t *p)
     p->pair = keep.pair;
     memcpy(p->ta, keep.ta, sizeof p->ta);
     p->retrans_attached = keep.retrans_attached;
+    memcpy(p->dups, keep.dups, sizeof p->dups);
     p->retries = keep.retries;
     memcpy(p->causes, keep.causes, sizeof p->causes);
 }

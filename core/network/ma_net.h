@@ -145,6 +145,7 @@ typedef struct ma_net_conn {
     bool             gap_final;      /* gap and RECONNECT/PARALLEL are final: the previous
                                         connection had ended when this one began, or finalized */
     uint32_t         ta[2][MA_TCPA_N]; /* [0]: to server, [1]: to client */
+    uint32_t         dups[2];        /* capture duplicates [0]: to server, [1]: to client */
 } ma_net_conn_t;
 
 /* Per-pair aggregate (index = pair id). */
@@ -164,6 +165,7 @@ typedef struct ma_net_pair {
     ma_ns_t  dur_min, dur_max, dur_sum;           /* connection durations */
     uint64_t ta[2][MA_TCPA_N];                    /* tcp.analysis counts per direction */
     uint64_t retrans_attached;                    /* retransmitted segments tied to a txn */
+    uint64_t dups[2];                             /* capture duplicates per direction */
     uint64_t retries;                             /* requests that are retries */
     uint64_t causes[MA_CAUSE_N];                  /* filled by ma_cause_decide */
 } ma_net_pair_t;
@@ -184,6 +186,7 @@ typedef struct ma_tcp_in {
     bool      has_ip_id;  /* IPv4: the datagram's identification is known */
     uint16_t  ip_id;
     uint64_t  digest;     /* a hash of the TCP header and payload bytes (0: unknown) */
+    uint32_t  duplicate_of; /* a capture duplicate of that frame (core/network/ma_dup.h), 0: no */
 } ma_tcp_in_t;
 
 /* What one segment meant; stable for the capture's lifetime. */
@@ -196,6 +199,7 @@ typedef struct ma_tcp_in {
 #define MA_SEG_RECONNECT   0x0040u /* first segment of a reconnect */
 #define MA_SEG_PARALLEL    0x0080u /* first segment of a connection opened while another was open */
 #define MA_SEG_INFERRED    0x0100u /* retransmission attached by rule (c) */
+#define MA_SEG_DUPLICATE   0x0200u /* a capture duplicate (dup_of): not counted anywhere else */
 
 typedef struct ma_seg_rec {
     uint16_t  what;        /* MA_SEG_* */
@@ -203,6 +207,7 @@ typedef struct ma_seg_rec {
     bool      to_server;
     const ma_net_conn_t *conn;
     uint8_t   ntxn;        /* retransmission: transactions its bytes belong to */
+    uint32_t  dup_of;      /* MA_SEG_DUPLICATE: the frame it copies */
     ma_txn_t *txn[MA_NET_SEG_TXNS];
 } ma_seg_rec_t;
 

@@ -15,6 +15,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "ma_core.h"
+#include "ma_modbus.h"
 #include "ma_pool.h"
 
 #include <glib.h>
@@ -411,6 +412,7 @@ static void on_request(ma_core_t *core, ma_conn_t *c, const ma_pdu_in_t *in, ma_
             break; /* q was freed with its last entry */
     }
     g_hash_table_remove(c->answered, GUINT_TO_POINTER(key));
+    q = g_hash_table_lookup(c->pending, GUINT_TO_POINTER(key)); /* the loop may have freed it */
 
     ma_txn_t *t = txn_alloc(core);
     t->req_frame = in->frame;
@@ -420,7 +422,15 @@ static void on_request(ma_core_t *core, ma_conn_t *c, const ma_pdu_in_t *in, ma_
     t->tid = in->tid;
     t->unit = in->unit;
     t->fc = in->fc;
+    t->ref = in->ref;
+    t->count = in->count;
     t->outcome = MA_OUT_PENDING;
+    if (q && q->tail) {
+        /* the id of an outstanding request of this unit again */
+        t->flags |= MA_TXN_TID_REUSE;
+        t->reuse_of = q->tail->req_frame;
+        out->flags |= MA_PDU_TID_REUSE;
+    }
     if (c->closed) {
         /* A request on a connection already reset: it cannot be answered
          * and never enters (nor evicts from) the pending tables. */
@@ -441,6 +451,24 @@ static void on_request(ma_core_t *core, ma_conn_t *c, const ma_pdu_in_t *in, ma_
     out->txn = t;
 }
 
+/* The pending request an orphan response fits but for its id (ma_core.h,
+ * "tid mismatch"): same unit and function code, for reads a byte count
+ * that fits its quantity, not linked by an earlier mismatch; the oldest. */
+static ma_txn_t *mismatch_of(ma_conn_t *c, const ma_pdu_in_t *in)
+{
+    uint8_t base_fc = in->fc & 0x7f;
+    const uint8_t *pdu = in->adu_len > MA_MBAP_LEN ? in->adu + MA_MBAP_LEN : NULL;
+    uint32_t n = in->adu_len > MA_MBAP_LEN ? in->adu_len - MA_MBAP_LEN : 0;
+    unsigned looked = 0;
+    for (ma_txn_t *t = c->oldest; t && looked < MA_MISMATCH_SCAN; t = t->conn_next, looked++) {
+        if (t->unit != in->unit || t->fc != base_fc || (t->flags & MA_TXN_TID_MISMATCH))
+            continue;
+        if ((in->fc & 0x80) || (pdu && ma_read_response_fits(base_fc, t->count, pdu, n)))
+            return t;
+    }
+    return NULL;
+}
+
 static void on_response(ma_core_t *core, ma_conn_t *c, const ma_pdu_in_t *in, ma_pdu_t *out)
 {
     uint32_t key = txn_key(in->unit, in->tid);
@@ -458,14 +486,28 @@ static void on_response(ma_core_t *core, ma_conn_t *c, const ma_pdu_in_t *in, ma
     }
 
     if (!match) {
+        /* another answer to a request answered within the timeout */
         ma_txn_t *a = g_hash_table_lookup(c->answered, GUINT_TO_POINTER(key));
-        if (a && a->fc == base_fc) {
+        if (a && a->fc == base_fc && in->ts - a->resp_ts <= core->cfg.response_timeout) {
             out->flags |= in->tcp_retrans ? MA_PDU_RETRANS : MA_PDU_DUPLICATE;
             out->txn = a;
-        } else {
-            out->flags |= MA_PDU_ORPHAN;
+            return;
         }
-        return;
+        ma_txn_t *m = mismatch_of(c, in);
+        if (!m) {
+            out->flags |= MA_PDU_ORPHAN;
+            return;
+        }
+        m->flags |= MA_TXN_TID_MISMATCH;
+        m->mismatch_frame = in->frame;
+        out->flags |= MA_PDU_TID_MISMATCH;
+        if (!core->cfg.pair_tid_mismatch) {
+            out->flags |= MA_PDU_ORPHAN;
+            out->txn = m;
+            return;
+        }
+        match = m; /* the option pairs them */
+        candidates = 1;
     }
 
     pending_remove(core, c, match);
@@ -510,6 +552,8 @@ void ma_core_pdu(ma_core_t *core, const ma_pdu_in_t *in, ma_pdu_t *out)
         out->flags |= MA_PDU_MALFORMED;
         return;
     }
+    if (in->bad_body)
+        out->flags |= MA_PDU_BAD_BODY;
     if (in->is_request)
         on_request(core, c, in, out);
     else

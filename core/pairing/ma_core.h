@@ -16,6 +16,21 @@
  * requests of one key form a FIFO queue, and a response takes the oldest
  * pending request whose function code matches. Requests are created in
  * capture order, so outcomes are decided only by the first pass.
+ *
+ * Transaction-id faults (the id is the client's to choose, and must be
+ * unique among its outstanding requests, guide 3.1.3):
+ *  - tid reuse: a request whose (unit, id) equals that of a request of the
+ *    same connection still pending (not answered, not missed yet); linked
+ *    to the most recent such request;
+ *  - tid mismatch: an orphan response whose unit and function code match a
+ *    pending request of its connection, and for reads whose byte count
+ *    fits that request's quantity, but whose id does not; linked to the
+ *    oldest such request not linked by an earlier mismatch (the first
+ *    MA_MISMATCH_SCAN pending requests of the connection are looked at).
+ *    It stays an orphan unless cfg.pair_tid_mismatch pairs the two.
+ * A PDU whose MBAP header is valid is paired whatever its body looks like;
+ * a body shorter than its function code needs only marks it
+ * (MA_PDU_BAD_BODY).
  */
 #ifndef MA_CORE_H
 #define MA_CORE_H
@@ -52,6 +67,10 @@ typedef enum {
                                        an answer came (core/ma_net.h) */
 #define MA_TXN_RETRANS_INFERRED 0x0100u /* MA_TXN_RETRANS from sequence numbers only: the
                                        retransmitted bytes were never decoded as Modbus */
+#define MA_TXN_TID_REUSE    0x0200u /* it reused the transaction id of an outstanding request
+                                       of its connection and unit (reuse_of) */
+#define MA_TXN_TID_MISMATCH 0x0400u /* an orphan response fits it except for the id
+                                       (mismatch_frame) */
 
 /* Why a delayed, late or missed transaction was slow (core/ma_cause.h). */
 typedef enum {
@@ -79,9 +98,11 @@ typedef struct ma_txn {
     uint8_t       exc_code;      /* exception code when MA_TXN_EXCEPTION */
     uint8_t       outcome;       /* ma_outcome_t */
     uint16_t      flags;         /* MA_TXN_* */
+    int32_t       ref;           /* start address read or written (fc 23: read part), -1: none */
+    int32_t       count;         /* quantity read or written, -1: none */
+    uint32_t      reuse_of;      /* MA_TXN_TID_REUSE: the outstanding request it reused the id of */
+    uint32_t      mismatch_frame; /* MA_TXN_TID_MISMATCH: the response that fits it but for the id */
     /* set by ma_regs (core/ma_regs.h) on the request, read on its response */
-    int32_t       ref;           /* start address read (fc 23: read part), -1: none */
-    int32_t       count;         /* registers / bits read, -1: none */
     uint32_t      poll_group;    /* 1-based poll group, 0: none */
     /* set by ma_net (core/ma_net.h) in the first pass */
     uint32_t      retry_of;      /* this request repeats the request in that frame, 0: none */
@@ -102,12 +123,18 @@ typedef enum {
     MA_PDU_RESPONSE = 2
 } ma_pdu_kind_t;
 
-#define MA_PDU_ORPHAN      0x01u /* response with no pending request */
-#define MA_PDU_DUPLICATE   0x02u /* response to an already answered request */
-#define MA_PDU_AMBIGUOUS   0x04u /* FIFO match with >1 candidate */
-#define MA_PDU_EXCEPTION   0x08u /* fc & 0x80 */
-#define MA_PDU_RETRANS     0x10u /* TCP retransmission of a PDU already seen */
-#define MA_PDU_MALFORMED   0x20u /* not paired: see ma_pdu_in.malformed */
+#define MA_PDU_ORPHAN       0x001u /* response with no pending request */
+#define MA_PDU_DUPLICATE    0x002u /* response to an already answered request */
+#define MA_PDU_AMBIGUOUS    0x004u /* FIFO match with >1 candidate */
+#define MA_PDU_EXCEPTION    0x008u /* fc & 0x80 */
+#define MA_PDU_RETRANS      0x010u /* TCP retransmission of a PDU already seen */
+#define MA_PDU_MALFORMED    0x020u /* invalid MBAP header (ma_pdu_in.malformed): not paired */
+#define MA_PDU_BAD_BODY     0x040u /* the PDU's body is shorter than its function code needs
+                                      (ma_pdu_in.bad_body); paired like any other */
+#define MA_PDU_TID_REUSE    0x080u /* request: reuses the id of an outstanding request (txn->reuse_of) */
+#define MA_PDU_TID_MISMATCH 0x100u /* response: an orphan that fits txn except for the id (txn is
+                                      that request, not the one it answers, unless the
+                                      pair_tid_mismatch option paired them) */
 
 /* Input: one Modbus PDU as Wireshark decoded it. */
 typedef struct ma_pdu_in {
@@ -117,7 +144,8 @@ typedef struct ma_pdu_in {
     ma_addr_t src, dst;
     uint16_t  srcport, dstport;
     bool      is_request;   /* sent to the server (see ma_core_is_request) */
-    bool      malformed;    /* invalid MBAP/PDU: recorded, never paired */
+    bool      malformed;    /* invalid MBAP header: recorded, never paired */
+    bool      bad_body;     /* valid header, body shorter than its function code needs */
     bool      tcp_retrans;  /* the segment is a TCP retransmission */
     uint16_t  tid;
     uint8_t   unit;
@@ -138,7 +166,7 @@ typedef struct ma_pdu_in {
 /* Output: what the core made of one PDU; stable for the capture's lifetime. */
 typedef struct ma_pdu {
     uint8_t   kind;         /* ma_pdu_kind_t */
-    uint8_t   flags;        /* MA_PDU_* */
+    uint16_t  flags;        /* MA_PDU_* */
     uint8_t   unit;
     uint8_t   fc;
     uint8_t   exc_code;
@@ -154,6 +182,7 @@ typedef struct ma_config {
     ma_ns_t  response_timeout;     /* late / missed: no answer within this */
     uint32_t max_pending_per_conn; /* bound of one connection's pending table */
     uint32_t max_pending_total;    /* bound over all connections */
+    bool     pair_tid_mismatch;    /* pair a response that fits a request but for its id */
 } ma_config_t;
 
 #define MA_DEFAULT_MAX_PENDING_PER_CONN 4096u
@@ -172,8 +201,11 @@ const ma_config_t *ma_core_config(const ma_core_t *core);
  * not): the end of the capture is the latest time noted. */
 void ma_core_note_time(ma_core_t *core, ma_ns_t ts);
 
+#define MA_MISMATCH_SCAN 64u
+
 /* Analyse one PDU (first pass only, in capture order) and fill *out.
- * Never fails; malformed PDUs are recorded but not paired. */
+ * Never fails; PDUs with an invalid MBAP header are recorded but not
+ * paired. */
 void ma_core_pdu(ma_core_t *core, const ma_pdu_in_t *in, ma_pdu_t *out);
 
 /* TCP connection events that end pending requests (RFC 793: RST aborts the

@@ -189,9 +189,15 @@ static void row_add(ma_row_t *r, const ma_pdu_t *pdu)
         r->retransmitted++;
         return;
     }
+    if (pdu->flags & MA_PDU_BAD_BODY)
+        r->malformed++;
+    if (pdu->flags & MA_PDU_TID_MISMATCH)
+        r->tid_mismatch++;
     if (pdu->kind == MA_PDU_REQUEST) {
         const ma_txn_t *t = pdu->txn;
         r->requests++;
+        if (pdu->flags & MA_PDU_TID_REUSE)
+            r->tid_reuse++;
         switch ((ma_outcome_t)t->outcome) {
         case MA_OUT_ANSWERED:          r->answered++; break;
         case MA_OUT_LATE:              r->late++; break;

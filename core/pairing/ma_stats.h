@@ -40,6 +40,7 @@ typedef struct ma_row {
     uint64_t answered, missed, late, unanswered_at_end;
     uint64_t delayed, exceptions, orphans, duplicates, ambiguous;
     uint64_t malformed, retransmitted;
+    uint64_t tid_reuse, tid_mismatch; /* requests reusing an outstanding id; orphans fitting one */
     uint64_t rt_n;                   /* matched responses (answered + late) */
     ma_ns_t  rt_min, rt_max, rt_sum; /* response times in ns, exact */
     ma_quantile_t p50, p95;          /* of response times in ns */

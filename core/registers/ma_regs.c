@@ -345,11 +345,8 @@ const ma_regs_rec_t *ma_regs_pdu(ma_regs_t *r, const ma_pdu_in_t *in, const ma_p
         int table = ma_table_of_read_fc(in->fc);
         ma_poll_group_t *g = NULL;
         uint32_t gi = 0;
-        if (pdu->txn) {
-            pdu->txn->ref = in->ref;
-            pdu->txn->count = in->count;
+        if (pdu->txn)
             pdu->txn->poll_group = 0;
-        }
         /* MAP v1.1b3 6.1-6.4, 6.17: at most 2000 bits or 125 registers per
          * read; a larger quantity is invalid and would only cost memory. */
         int32_t maxq = table == MA_TBL_COILS || table == MA_TBL_DISCRETE ? 2000 : 125;

@@ -249,7 +249,7 @@ void ma_net_report_csv(FILE *out, ma_net_t *net)
                  "parallel,gap_min_s,gap_max_s,open_at_end,duration_max_s,retries");
     for (int k = 0; k < MA_TCPA_N; k++)
         fprintf(out, ",%s_to_server,%s_to_client", ta[k], ta[k]);
-    fprintf(out, ",retrans_attached");
+    fprintf(out, ",retrans_attached,duplicates_to_server,duplicates_to_client");
     for (int c = MA_CAUSE_STP; c < MA_CAUSE_N; c++) {
         char name[32];
         g_strlcpy(name, ma_cause_name((ma_cause_t)c), sizeof name);
@@ -277,7 +277,7 @@ void ma_net_report_csv(FILE *out, ma_net_t *net)
         fprintf(out, ",%" PRIu64, p->retries);
         for (int k = 0; k < MA_TCPA_N; k++)
             fprintf(out, ",%" PRIu64 ",%" PRIu64, p->ta[0][k], p->ta[1][k]);
-        fprintf(out, ",%" PRIu64, p->retrans_attached);
+        fprintf(out, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64, p->retrans_attached, p->dups[0], p->dups[1]);
         for (int c = MA_CAUSE_STP; c < MA_CAUSE_N; c++)
             fprintf(out, ",%" PRIu64, p->causes[c]);
         fputc('\n', out);

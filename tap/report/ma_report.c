@@ -143,7 +143,7 @@ static void csv_row(FILE *out, const ma_row_t *r)
         else
             fprintf(out, ",%.9f", t[i]);
     }
-    fputc('\n', out);
+    fprintf(out, ",%" PRIu64 ",%" PRIu64 "\n", r->tid_reuse, r->tid_mismatch);
 }
 
 void ma_report_csv(FILE *out, ma_stats_t *st, const ma_config_t *cfg, const char *filter)
@@ -154,7 +154,7 @@ void ma_report_csv(FILE *out, ma_stats_t *st, const ma_config_t *cfg, const char
     fprintf(out, "pair,unit");
     for (size_t i = 0; i < NCOUNTS; i++)
         fprintf(out, ",%s", count_names[i]);
-    fprintf(out, ",rt_min,rt_avg,rt_p50,rt_p95,rt_max\n");
+    fprintf(out, ",rt_min,rt_avg,rt_p50,rt_p95,rt_max,tid_reuse,tid_mismatch\n");
     unsigned n = ma_stats_nrows(st);
     for (unsigned i = 0; i < n; i++)
         csv_row(out, ma_stats_row(st, i));

@@ -738,10 +738,14 @@ def malformed_mbap():
                           "payload, no Modbus/TCP tree")
     pair(m1, 5)
     f = alone(m1, mbap(6, 1, b"\x03\x00"))
-    malformed(cap, m1, f, "request", 6,
-              "MBAP length 3 = unit + 2 bytes (FC3 + 1 byte of its 4): Wireshark decodes "
-              "Modbus/TCP, the Modbus FC3 request runs out of data: [Malformed Packet] "
-              "(_ws.malformed, 'Malformed Packet (Exception occurred)')")
+    x6 = request(cap, m1, f, 6)
+    x6.req_pdu["fields"]["modbus_an.malformed"] = True
+    unanswered(x6, "unanswered_at_end",
+               "MBAP length 3 = unit + 2 bytes (FC3 + 1 byte of its 4): Wireshark decodes "
+               "Modbus/TCP, the Modbus FC3 request runs out of data: [Malformed Packet] "
+               "(_ws.malformed, 'Malformed Packet (Exception occurred)'). Its MBAP header is "
+               "valid, so it is a request (flagged malformed); no answer, and the capture ends "
+               "within the timeout")
     cap.ws_malformed_frames.append(f)
     pair(m1, 7)
     f, _ = m1.c(T(t[0]), mbap(8, 1, fc3_req(8, 1)) + mbap(9, 1, fc3_req(9, 1), pid=1))
@@ -803,9 +807,10 @@ def malformed_mbap():
                      "sets the conversation dissector): the pair after them (frames %d, %d) is "
                      "invisible as Modbus. The pairs on the other connections are not affected."
                      % (f_a, f_b))
-    cap.notes.append("The truncated request (tid 6) and the protocol-id-1 request (tid 9) get "
-                     "no response; they are malformed, so they are neither paired nor counted "
-                     "as requests.")
+    cap.notes.append("The truncated request (tid 6) has a valid MBAP header: it is a request "
+                     "(counted, flagged malformed) that gets no response. The protocol-id-1 "
+                     "request (tid 9) has an invalid header: malformed, neither paired nor "
+                     "counted as a request.")
     return cap
 
 
