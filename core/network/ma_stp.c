@@ -73,6 +73,7 @@ struct ma_stp {
     uint32_t    nevents;
     GArray     *changes;     /* uint32_t event index, sorted by (ts, index) */
     GHashTable *roots;       /* uint64_t* (owned) -> NULL */
+    GArray     *vlan_roots;  /* ma_stp_root_t, at most MA_STP_MAX_VLANS */
     ma_stp_totals_t tot;
 };
 
@@ -150,6 +151,7 @@ ma_stp_t *ma_stp_new(void)
     ma_pool_init(&s->events, sizeof(ma_stp_event_t), MA_STP_EV_BLOCK);
     s->changes = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     s->roots = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    s->vlan_roots = g_array_new(FALSE, TRUE, sizeof(ma_stp_root_t));
     return s;
 }
 
@@ -162,6 +164,7 @@ void ma_stp_free(ma_stp_t *s)
     ma_pool_clear(&s->events);
     g_array_free(s->changes, TRUE);
     g_hash_table_destroy(s->roots);
+    g_array_free(s->vlan_roots, TRUE);
     g_free(s);
 }
 
@@ -230,6 +233,25 @@ static void count_bpdu(ma_stp_t *s, const ma_bpdu_in_t *in)
         t->tc_flagged++;
     if (in->flags & MA_STPF_TCA)
         t->tca_flagged++;
+    if (in->has_ids) {
+        ma_stp_root_t *r = NULL;
+        for (guint i = 0; i < s->vlan_roots->len && !r; i++) {
+            ma_stp_root_t *x = &g_array_index(s->vlan_roots, ma_stp_root_t, i);
+            if (x->vlan == in->vlan && x->pvst == in->pvst)
+                r = x;
+        }
+        if (!r && s->vlan_roots->len < MA_STP_MAX_VLANS) {
+            ma_stp_root_t z = {.vlan = in->vlan, .pvst = in->pvst};
+            g_array_append_val(s->vlan_roots, z);
+            r = &g_array_index(s->vlan_roots, ma_stp_root_t, s->vlan_roots->len - 1);
+        }
+        if (r) {
+            r->root_id = in->root_id;
+            r->root_cost = in->root_cost;
+            r->bpdus++;
+            r->last_frame = in->frame;
+        }
+    }
     if (in->has_ids && g_hash_table_size(s->roots) < MA_STP_MAX_ROOTS &&
         !g_hash_table_contains(s->roots, &in->root_id)) {
         uint64_t *k = g_new(uint64_t, 1);
@@ -269,6 +291,8 @@ static uint32_t event_add(ma_stp_t *s, const ma_bpdu_rec_t *rec, const stp_speak
     ma_stp_event_t *e = ma_pool_alloc(&s->events);
     e->frame = in->frame;
     e->ts = in->ts;
+    e->last_frame = in->frame;
+    e->last_ts = in->ts;
     e->events = rec->events;
     if (in->has_ids) {
         e->bridge_id = in->bridge_id;
@@ -308,7 +332,10 @@ static void episode_update(ma_stp_t *s, stp_speaker_t *sp, const ma_bpdu_in_t *i
     } else if (!cont) {
         sp->open_ev = MA_STP_NO_EVENT;
     } else if (!ev) {
-        event_ptr(s, sp->open_ev)->repeats++;
+        ma_stp_event_t *e = event_ptr(s, sp->open_ev);
+        e->repeats++;
+        e->last_frame = in->frame;
+        e->last_ts = in->ts;
     }
 }
 
@@ -453,4 +480,14 @@ void ma_stp_events_format(uint8_t events, char *buf, size_t size)
             g_strlcat(buf, ",", size);
         g_strlcat(buf, names[i].name, size);
     }
+}
+
+uint32_t ma_stp_root_count(const ma_stp_t *s)
+{
+    return s ? s->vlan_roots->len : 0;
+}
+
+const ma_stp_root_t *ma_stp_root_at(const ma_stp_t *s, uint32_t i)
+{
+    return s && i < s->vlan_roots->len ? &g_array_index(s->vlan_roots, ma_stp_root_t, i) : NULL;
 }

@@ -103,7 +103,23 @@ typedef struct ma_stp_event {
     uint32_t repeats;         /* the sender's BPDUs after it that repeat its state until the
                                  next event or state change: TC (flag still set), TCN (still
                                  TCNs), root / role (same root and role) */
+    uint32_t last_frame;      /* the last of those repeats (its own frame when none): the end
+                                 of a TC episode */
+    ma_ns_t  last_ts;
 } ma_stp_event_t;
+
+/* The root bridge per VLAN (0: untagged IEEE): the root id of the latest
+ * BPDU that carried one, and how many BPDUs announced a root there. */
+typedef struct ma_stp_root {
+    uint16_t vlan;
+    bool     pvst;
+    uint64_t root_id;
+    uint32_t root_cost;      /* of that latest BPDU */
+    uint64_t bpdus;
+    uint32_t last_frame;
+} ma_stp_root_t;
+
+#define MA_STP_MAX_VLANS 256u  /* VLANs whose root is kept (more are counted only) */
 
 typedef struct ma_stp ma_stp_t;
 
@@ -131,6 +147,10 @@ typedef struct ma_stp_totals {
 } ma_stp_totals_t;
 
 const ma_stp_totals_t *ma_stp_totals(const ma_stp_t *s);
+
+/* The roots per VLAN, in order of first appearance. */
+uint32_t ma_stp_root_count(const ma_stp_t *s);
+const ma_stp_root_t *ma_stp_root_at(const ma_stp_t *s, uint32_t i);
 
 /* Listed events in capture order. */
 uint32_t ma_stp_event_count(const ma_stp_t *s);

@@ -356,14 +356,14 @@ static void test_report_csv(void)
         const char *want =
             "# modbus_an,csv delay_threshold=1.000000000 response_timeout=3.000000000 filter=modbus_an\n"
             "pair,unit,requests,responses,answered,missed,late,unanswered_at_end,delayed,exceptions,"
-            "orphans,duplicates,ambiguous,rt_min,rt_avg,rt_p50,rt_p95,rt_max\n"
+            "orphans,duplicates,ambiguous,rt_min,rt_avg,rt_p50,rt_p95,rt_max,tid_reuse,tid_mismatch\n"
             "127.0.0.1 -> 10.0.0.2:502,*,2,2,1,1,0,0,0,1,1,0,0,"
-            "0.250000000,0.250000000,0.250000000,0.250000000,0.250000000\n"
+            "0.250000000,0.250000000,0.250000000,0.250000000,0.250000000,0,0\n"
             "127.0.0.1 -> 10.0.0.2:502,1,1,2,1,0,0,0,0,1,1,0,0,"
-            "0.250000000,0.250000000,0.250000000,0.250000000,0.250000000\n"
-            "127.0.0.1 -> 10.0.0.2:502,3,1,0,0,1,0,0,0,0,0,0,0,,,,,\n"
+            "0.250000000,0.250000000,0.250000000,0.250000000,0.250000000,0,0\n"
+            "127.0.0.1 -> 10.0.0.2:502,3,1,0,0,1,0,0,0,0,0,0,0,,,,,,0,0\n"
             "TOTAL,*,2,2,1,1,0,0,0,1,1,0,0,"
-            "0.250000000,0.250000000,0.250000000,0.250000000,0.250000000\n";
+            "0.250000000,0.250000000,0.250000000,0.250000000,0.250000000,0,0\n";
         CHECK_STR(csv, want);
         /* header line alone */
         char *nl = strchr(csv, '\n');
@@ -373,7 +373,7 @@ static void test_report_csv(void)
             *nl2 = '\0';
             CHECK_STR(line2, "pair,unit,requests,responses,answered,missed,late,unanswered_at_end,"
                              "delayed,exceptions,orphans,duplicates,ambiguous,"
-                             "rt_min,rt_avg,rt_p50,rt_p95,rt_max");
+                             "rt_min,rt_avg,rt_p50,rt_p95,rt_max,tid_reuse,tid_mismatch");
         } else {
             CHECK(nl2 != NULL);
         }
@@ -394,10 +394,10 @@ static void test_report_csv(void)
     ma_stats_t *empty = ma_stats_new();
     csv = csv_of(empty, &cfg, "");
     if (csv) {
-        const char *tail = strstr(csv, "rt_max\n");
+        const char *tail = strstr(csv, "tid_mismatch\n");
         CHECK(tail != NULL);
         if (tail)
-            CHECK_STR(tail + strlen("rt_max\n"), "TOTAL,*,0,0,0,0,0,0,0,0,0,0,0,,,,,\n");
+            CHECK_STR(tail + strlen("tid_mismatch\n"), "TOTAL,*,0,0,0,0,0,0,0,0,0,0,0,,,,,,0,0\n");
         free(csv);
     }
     ma_stats_free(empty);
