@@ -199,7 +199,8 @@ static void index_frame(ma_analysis_t *a, const ma_frame_rec_t *r)
 }
 
 /* RFC 793: an RST aborts the connection; a FIN from the server ends what
- * it will send (pending requests of the stream become missed). */
+ * it will send (ma_core_conn_event decides what that means for pending
+ * requests). */
 static void conn_event(ma_analysis_t *a, const ma_tcp_in_t *seg)
 {
     if (!(seg->flags & (MA_TCP_RST | MA_TCP_FIN)))

@@ -153,6 +153,50 @@ class TidFaults(unittest.TestCase):
         self.assertEqual(rows, [], "answered in time, the later requests reuse no outstanding id")
 
 
+class Causes(unittest.TestCase):
+    """Issue 11.2 / 11.3: a cause touches the transaction; a consequence
+    (the client giving up: its FIN, the server's answering FIN, its new
+    connection) is never the cause. Every request of the truths with an
+    expected outcome: the plugin's outcome, cause and evidence frame."""
+
+    @classmethod
+    def setUpClass(cls):
+        mbtshark.prove_loaded()
+
+    def check(self, name, extra=()):
+        t = truth(name)
+        rows = fields(cap(name), 'modbus_an.type == "request"',
+                      ["frame.number", "modbus_an.outcome", "modbus_an.cause", "modbus_an.cause_frame"], extra=extra)
+        got = {int(r[0]): r[1:] for r in rows}
+        n = 0
+        for r in t["requests"]:
+            e = r.get("expect")
+            if not e or r["frame"] not in got:
+                continue
+            n += 1
+            with self.subTest(capture=name, frame=r["frame"], tag=r.get("tag")):
+                outcome, cause, frame = got[r["frame"]]
+                self.assertEqual(outcome, e["outcome"])
+                self.assertEqual(cause or None, e.get("cause"), e.get("why"))
+                self.assertEqual(int(frame) if frame else None, e.get("cause_frame"), e.get("why"))
+        self.assertGreater(n, 0)
+        return t
+
+    def test_span_duplicates(self):
+        t = self.check("span_duplicates")
+        self.assertEqual({r["expect"]["cause"] for r in t["requests"] if r.get("expect", {}).get("cause")},
+                         {"server", "tcp-retransmission", "retry"})
+
+    def test_gave_up_reconnect(self):
+        t = self.check("gave_up_reconnect")
+        causes = [r["expect"]["cause"] for r in t["requests"] if r.get("expect", {}).get("cause")]
+        self.assertIn("connection", causes)
+        self.assertIn("server", causes)
+
+    def test_tid_wrap(self):
+        self.check("tid_wrap_offbyone")
+
+
 class ShortBodies(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

@@ -6,6 +6,8 @@
  */
 #include "ma_cause.h"
 
+#include <glib.h>
+
 bool ma_cause_applies(const ma_txn_t *t)
 {
     return t->outcome == MA_OUT_LATE || t->outcome == MA_OUT_MISSED ||
@@ -28,9 +30,10 @@ const char *ma_cause_name(ma_cause_t c)
 
 #define EVBIT(k) (1u << (k))
 
-/* The cause of one transaction (ma_cause.h, rules 1-5) and its evidence. */
+/* The cause of one transaction (ma_cause.h, rules 1-5) and its evidence.
+ * first: it is the first request of its connection. */
 static ma_cause_t decide(const ma_txn_t *t, const ma_net_t *net, const ma_stp_t *stp,
-                         const ma_cause_config_t *cfg, ma_ns_t timeout, uint32_t *frame)
+                         const ma_cause_config_t *cfg, ma_ns_t timeout, bool first, uint32_t *frame)
 {
     ma_ns_t t0 = t->req_ts;
     ma_ns_t t1 = t->resp_frame ? t->resp_ts : t0 + timeout;
@@ -47,7 +50,9 @@ static ma_cause_t decide(const ma_txn_t *t, const ma_net_t *net, const ma_stp_t 
     }
     const ma_net_ev_t *ev = NULL;
     if (net && t->pair) {
-        ev = ma_net_find_event(net, t->pair->id, EVBIT(MA_EV_RETRANS), t->stream, t0, t1);
+        /* the waiting direction (to the client), no other transaction's bytes */
+        ev = ma_net_find_event_info(net, t->pair->id, EVBIT(MA_EV_RETRANS), t->stream, t0, t1,
+                                    MA_EVI_TO_SERVER | MA_EVI_CARRIES, 0);
         if (ev) {
             *frame = ev->frame;
             return MA_CAUSE_TCP_RETRANS;
@@ -58,11 +63,14 @@ static ma_cause_t decide(const ma_txn_t *t, const ma_net_t *net, const ma_stp_t 
         return MA_CAUSE_CONNECTION;
     }
     if (net && t->pair) {
-        unsigned kinds = EVBIT(MA_EV_RESET) | EVBIT(MA_EV_CLOSE_SERVER) | EVBIT(MA_EV_FAILED) |
-                         EVBIT(MA_EV_NEW_CONN);
-        ev = ma_net_find_event(net, t->pair->id, kinds, UINT32_MAX, t0, t1);
+        ev = ma_net_find_event(net, t->pair->id, EVBIT(MA_EV_RESET) | EVBIT(MA_EV_CLOSE_SERVER), t->stream, t0, t1);
         if (ev) {
             *frame = ev->frame;
+            return MA_CAUSE_CONNECTION;
+        }
+        const ma_net_conn_t *c = first ? ma_net_stream_conn(net, t->stream) : NULL;
+        if (c && c->attempt == MA_ATT_TIMEOUT && c->synack_frame) {
+            *frame = c->synack_frame;
             return MA_CAUSE_CONNECTION;
         }
     }
@@ -78,14 +86,17 @@ void ma_cause_decide(ma_core_t *core, ma_net_t *net, const ma_stp_t *stp, const 
 {
     ma_ns_t timeout = ma_core_config(core)->response_timeout;
     uint32_t n = ma_core_txn_count(core);
+    GHashTable *seen = g_hash_table_new(g_direct_hash, g_direct_equal); /* streams with a request */
     for (uint32_t i = 0; i < n; i++) {
         ma_txn_t *t = ma_core_txn_at(core, i);
+        bool first = g_hash_table_add(seen, GUINT_TO_POINTER(t->stream + 1));
         if (t->cause != MA_CAUSE_NONE || !ma_cause_applies(t))
             continue;
         uint32_t frame = 0;
-        t->cause = (uint8_t)decide(t, net, stp, cfg, timeout, &frame);
+        t->cause = (uint8_t)decide(t, net, stp, cfg, timeout, first, &frame);
         t->cause_frame = frame;
         if (net && t->pair)
             ma_net_pair_stats(net, t->pair->id)->causes[t->cause]++;
     }
+    g_hash_table_destroy(seen);
 }

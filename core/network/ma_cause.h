@@ -12,13 +12,19 @@
  * retry):
  *  1. stp: a topology change (a TC episode start, a TCN BPDU or a root
  *     change; core/ma_stp.h) at time e with t0 - stp_window <= e <= t1.
- *  2. tcp-retransmission: a TCP retransmission carried its request or
- *     response bytes (MA_TXN_RETRANS), or a segment of its TCP connection
- *     flagged as a retransmission lies in [t0, t1].
- *  3. connection: it was missed because its connection was reset or closed
- *     by the server (MA_TXN_CLOSED), or its pair had a session reset, a FIN
- *     from the server, a failed connection attempt or a new connection in
- *     [t0, t1].
+ *  2. tcp-retransmission: a real TCP retransmission (never a capture
+ *     duplicate) carried its own request or response bytes
+ *     (MA_TXN_RETRANS: ma_net.h rules (a)-(c)), or a server-to-client
+ *     retransmission on its own connection in [t0, t1] carried no
+ *     transaction's bytes (the direction that was waiting). A
+ *     retransmission of another transaction's bytes is never the cause.
+ *  3. connection: its own connection broke while it waited: an RST either
+ *     way or a FIN the server sent first, in [t0, t1] (MA_TXN_CLOSED, or
+ *     such an event on its stream); or it is the first request of a
+ *     connection whose handshake failed (SYN+ACK later than
+ *     connect_timeout; evidence the SYN+ACK). What the client does after it
+ *     stopped waiting (its FIN, the server's FIN answering it, a new
+ *     connection) is a consequence, never the cause.
  *  4. retry: the client sent the same request again before an answer
  *     (MA_TXN_RETRIED).
  *  5. server: none of these; the server (or what is behind it) was slow.

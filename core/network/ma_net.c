@@ -18,8 +18,9 @@
  *  - The end of a connection is its first RST or FIN; a segment with both
  *    counts as RST (RFC 793 3.4: a reset aborts at once). A later FIN or RST
  *    changes nothing (an RST after a FIN is not a session reset).
- *  - MA_EV_CLOSE_SERVER: the server's first FIN, unless the connection was
- *    reset before (so also a server FIN answering the client's FIN).
+ *  - MA_EV_CLOSE_SERVER: the server's FIN when it is the connection's first
+ *    end (the server closed first); a FIN answering the client's FIN, or
+ *    after a reset, is no event.
  *  - MA_SEG_SYNACK marks the first SYN+ACK of an attempt only (a stream
  *    first seen at its SYN+ACK has no handshake time).
  *  - Reconnect gap: gap == 0 is a reconnect, gap < 0 parallel. The gap is
@@ -207,15 +208,15 @@ static guint ev_lower(const GArray *ev, ma_ns_t t)
 /* Record an event of conn c's pair (bounded by max_events). In the first
  * pass it goes in time order (after events of the same time); with
  * append_only it is appended and ma_net_finalize sorts. */
-static void ev_add(ma_net_t *n, const ma_nconn_t *c, ma_net_ev_kind_t kind, uint32_t frame, ma_ns_t ts,
-                   bool append_only)
+static void ev_add_info(ma_net_t *n, const ma_nconn_t *c, ma_net_ev_kind_t kind, uint32_t frame, ma_ns_t ts,
+                        bool append_only, uint8_t info)
 {
     if (n->nevents >= n->max_events) {
         n->events_dropped++;
         return;
     }
     ma_npair_t *np = ma_net_npair(n, c->pub.pair->id);
-    ma_net_ev_t e = {.ts = ts, .frame = frame, .stream = c->pub.stream, .kind = (uint8_t)kind};
+    ma_net_ev_t e = {.ts = ts, .frame = frame, .stream = c->pub.stream, .kind = (uint8_t)kind, .info = info};
     guint len = np->ev->len;
     if (len == 0 || g_array_index(np->ev, ma_net_ev_t, len - 1).ts <= ts) {
         g_array_append_val(np->ev, e);
@@ -226,6 +227,12 @@ static void ev_add(ma_net_t *n, const ma_nconn_t *c, ma_net_ev_kind_t kind, uint
         g_array_insert_val(np->ev, ev_upper(np->ev, ts), e);
     }
     n->nevents++;
+}
+
+static void ev_add(ma_net_t *n, const ma_nconn_t *c, ma_net_ev_kind_t kind, uint32_t frame, ma_ns_t ts,
+                   bool append_only)
+{
+    ev_add_info(n, c, kind, frame, ts, append_only, 0);
 }
 
 /* Time, then frame order; g_array_sort is stable (GLib >= 2.32), so events
@@ -241,6 +248,12 @@ static gint ev_cmp(gconstpointer a, gconstpointer b)
 const ma_net_ev_t *ma_net_find_event(const ma_net_t *n, uint32_t pair_id, unsigned kinds,
                                      uint32_t stream, ma_ns_t t0, ma_ns_t t1)
 {
+    return ma_net_find_event_info(n, pair_id, kinds, stream, t0, t1, 0, 0);
+}
+
+const ma_net_ev_t *ma_net_find_event_info(const ma_net_t *n, uint32_t pair_id, unsigned kinds, uint32_t stream,
+                                          ma_ns_t t0, ma_ns_t t1, uint8_t info_mask, uint8_t info_want)
+{
     if (pair_id >= n->pairs->len || t0 > t1)
         return NULL;
     const GArray *ev = ((ma_npair_t *)g_ptr_array_index(n->pairs, pair_id))->ev;
@@ -248,13 +261,20 @@ const ma_net_ev_t *ma_net_find_event(const ma_net_t *n, uint32_t pair_id, unsign
         const ma_net_ev_t *e = &g_array_index(ev, ma_net_ev_t, i);
         if (e->ts > t1)
             break;
-        if ((kinds & (1u << e->kind)) && (stream == UINT32_MAX || e->stream == stream))
+        if ((kinds & (1u << e->kind)) && (stream == UINT32_MAX || e->stream == stream) &&
+            (e->info & info_mask) == info_want)
             return e;
     }
     return NULL;
 }
 
 /* ---- connections ---- */
+
+const ma_net_conn_t *ma_net_stream_conn(const ma_net_t *n, uint32_t stream)
+{
+    const ma_nconn_t *c = g_hash_table_lookup(n->by_stream, GUINT_TO_POINTER(stream));
+    return c ? &c->pub : NULL;
+}
 
 uint32_t ma_net_conn_count(const ma_net_t *n)
 {
@@ -421,8 +441,8 @@ static void on_rst(ma_net_t *n, ma_nconn_t *c, const ma_tcp_in_t *in, bool to_se
  * connection (orderly close); the server's first FIN is an event. */
 static void on_fin(ma_net_t *n, ma_nconn_t *c, const ma_tcp_in_t *in, bool to_server, uint16_t *what)
 {
-    bool was_reset = c->pub.end == MA_END_RST_CLIENT || c->pub.end == MA_END_RST_SERVER;
-    if (!to_server && !c->srv_fin && !was_reset) {
+    /* the server closing first; its FIN answering the client's is a consequence */
+    if (!to_server && !c->srv_fin && !c->pub.end_frame) {
         c->srv_fin = true;
         ev_add(n, c, MA_EV_CLOSE_SERVER, in->frame, in->ts, false);
     }
@@ -630,7 +650,8 @@ const ma_seg_rec_t *ma_net_segment(ma_net_t *n, const ma_tcp_in_t *in, const ma_
     pend_note(c, out, npdus);
     if (in->analysis & MA_TCPA_ANY_RETRANS) {
         attach(n, c, in, out, npdus, d, &r);
-        ev_add(n, c, MA_EV_RETRANS, in->frame, in->ts, false);
+        ev_add_info(n, c, MA_EV_RETRANS, in->frame, in->ts, false,
+                    (uint8_t)((to_server ? MA_EVI_TO_SERVER : 0) | (r.ntxn ? MA_EVI_CARRIES : 0)));
     }
     remember(&c->dir[d], in, out, npdus);
     if (in->has_seq)

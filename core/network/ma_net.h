@@ -246,16 +246,20 @@ uint64_t ma_net_conns_dropped(const ma_net_t *n);   /* beyond MA_NET_MAX_CONNS *
 typedef enum {
     MA_EV_RETRANS = 1,   /* any retransmission flag, either direction (stream given) */
     MA_EV_RESET,         /* session reset */
-    MA_EV_CLOSE_SERVER,  /* FIN from the server */
+    MA_EV_CLOSE_SERVER,  /* the server closed first: its FIN, the connection's first FIN */
     MA_EV_FAILED,        /* a failed attempt (refused: RST frame; timeout: its first SYN) */
     MA_EV_NEW_CONN       /* a reconnect or parallel connection began */
 } ma_net_ev_kind_t;
+
+#define MA_EVI_TO_SERVER 0x01u /* the event's segment went to the server */
+#define MA_EVI_CARRIES   0x02u /* MA_EV_RETRANS: it carried bytes of a transaction (seg rec ntxn > 0) */
 
 typedef struct ma_net_ev {
     ma_ns_t  ts;
     uint32_t frame;
     uint32_t stream;
     uint8_t  kind;       /* ma_net_ev_kind_t */
+    uint8_t  info;       /* MA_EVI_* */
 } ma_net_ev_t;
 
 /* The first event of the pair of kind in `kinds` (bitmask of 1u << kind)
@@ -263,6 +267,12 @@ typedef struct ma_net_ev {
  * NULL if none. */
 const ma_net_ev_t *ma_net_find_event(const ma_net_t *n, uint32_t pair_id, unsigned kinds,
                                      uint32_t stream, ma_ns_t t0, ma_ns_t t1);
+/* The same, among events whose info & info_mask == info_want. */
+const ma_net_ev_t *ma_net_find_event_info(const ma_net_t *n, uint32_t pair_id, unsigned kinds, uint32_t stream,
+                                          ma_ns_t t0, ma_ns_t t1, uint8_t info_mask, uint8_t info_want);
+
+/* The connection of a stream, or NULL. */
+const ma_net_conn_t *ma_net_stream_conn(const ma_net_t *n, uint32_t stream);
 
 /* ---- expected topology ---- */
 

@@ -38,6 +38,7 @@ typedef struct ma_conn {
     ma_txn_t   *oldest, *newest;
     uint32_t    npending;
     bool        closed;
+    bool        client_fin; /* the client closed first (a later server FIN answers it) */
 } ma_conn_t;
 
 /* Hash key of a pair: both addresses and the server port. */
@@ -564,10 +565,16 @@ void ma_core_conn_event(ma_core_t *core, uint32_t stream, ma_conn_event_t ev,
                         uint32_t frame, ma_ns_t ts)
 {
     ma_core_note_time(core, ts);
-    if (ev == MA_CONN_FIN_FROM_CLIENT)
-        return; /* half close: the server may still answer */
     ma_conn_t *c = g_hash_table_lookup(core->conns, GUINT_TO_POINTER(stream));
     if (!c)
+        return;
+    if (ev == MA_CONN_FIN_FROM_CLIENT) {
+        c->client_fin = true; /* half close: the server may still answer */
+        return;
+    }
+    /* The server's FIN answering the client's: the client had stopped
+     * waiting; its requests become missed by their timeout, not closed. */
+    if (ev == MA_CONN_FIN_FROM_SERVER && c->client_fin)
         return;
     /* A request whose timeout ran out before the close was missed anyway:
      * the close is not why (its reason stays "no response"). */

@@ -217,9 +217,11 @@ typedef enum {
 } ma_conn_event_t;
 
 /* Apply a connection event seen in frame at ts on stream. Pending requests
- * of that connection become missed on RST or server FIN: MA_TXN_CLOSED if
- * their timeout had not run out yet (else they were missed by the timeout
- * and keep that reason). */
+ * of that connection become missed on RST or on a FIN the server sends
+ * first: MA_TXN_CLOSED if their timeout had not run out yet (else they were
+ * missed by the timeout and keep that reason). A server FIN after the
+ * client's FIN answers it (the client stopped waiting): its pending
+ * requests stay pending and become missed by their timeout. */
 void ma_core_conn_event(ma_core_t *core, uint32_t stream, ma_conn_event_t ev,
                         uint32_t frame, ma_ns_t ts);
 

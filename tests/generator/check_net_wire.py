@@ -44,6 +44,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import netwire as nw  # noqa: E402
 
 SEC = 1000000000
+CONNECT_TIMEOUT = 3.0
 SLACK = 0.05          # a response may come this much after the injected delay
 
 
@@ -139,19 +140,21 @@ def check(path, verbose):
         errs.append("%d connections on the wire, %d in the truth" % (len(conns), len(tconns)))
 
     # ---- connection events and retransmissions per pair ----
-    events = defaultdict(list)   # pair -> (t, frame, kind)
+    # (t, frame, kind, stream). Only the ones on a transaction's own
+    # connection can be its cause (issue 11): a session reset, the server's
+    # FIN when the server closed first; the others are listed for -v.
+    events = defaultdict(list)
     for c in conns.values():
         if c["end"].startswith("rst_") and c["established"] and not c["fin_before_rst"]:
-            events[c["pair"]].append((c["end_t"], c["end_frame"], "session_reset_by_" + c["end"][4:]))
+            events[c["pair"]].append((c["end_t"], c["end_frame"], "session_reset_by_" + c["end"][4:], c["stream"]))
         if c["result"] == "refused":
-            events[c["pair"]].append((c["end_t"], c["end_frame"], "refused"))
+            events[c["pair"]].append((c["end_t"], c["end_frame"], "refused", c["stream"]))
         if c["result"] == "timeout":
-            events[c["pair"]].append((c["first_t"], c["syn_frame"], "timeout_attempt"))
+            events[c["pair"]].append((c["first_t"], c["syn_frame"], "timeout_attempt", c["stream"]))
         if c["reconnect"] or (c["gap_s"] is not None and c["gap_s"] < 0):
-            events[c["pair"]].append((c["first_t"], c["first_frame"], "new_connection"))
-    for r in rows:
-        if not r["to_server"] and r["flags"] & nw.TCP_FIN:
-            events[nw.pair_label(r["client"], r["server"])].append((r["t"], r["frame"], "server_fin"))
+            events[c["pair"]].append((c["first_t"], c["first_frame"], "new_connection", c["stream"]))
+        if c["end"] == "fin_server":
+            events[c["pair"]].append((c["end_t"], c["end_frame"], "server_fin_first", c["stream"]))
     for k in events:
         events[k].sort()
     retx = [r for r in rows if nw.is_retrans(r)]
@@ -328,15 +331,29 @@ def check(path, verbose):
                                and v["row"]["t"] < x["t"] and (v["resp"] is None or v["resp"]["t"] > x["t"])]
                     if x["seq"] >= seen and pending and min(pending) == r["frame"]:
                         carrying.append(x)
-            in_win = [x for x in retx if x["stream"] == r["stream"] and t0 <= x["t"] <= t1]
+            # the waiting direction (to the client), carrying no bytes seen
+            # before in that direction (so none of another transaction)
+            def carries_seen(x):
+                return x["len"] > 0 and any(
+                    y["stream"] == x["stream"] and y["to_server"] == x["to_server"] and y["len"] > 0 and
+                    y["frame"] < x["frame"] and x["seq"] < y["seq"] + y["len"] and y["seq"] < x["seq"] + x["len"]
+                    for y in rows)
+            in_win = [x for x in retx if x["stream"] == r["stream"] and not x["to_server"] and t0 <= x["t"] <= t1
+                      and not carries_seen(x)]
             if carrying:
                 cause, frame = "tcp-retransmission", min(x["frame"] for x in carrying)
             elif in_win:
                 cause, frame = "tcp-retransmission", in_win[0]["frame"]
         if cause is None:
-            ev = [e for e in events.get(q["pair"], []) if t0 <= e[0] <= t1]
+            ev = [e for e in events.get(q["pair"], []) if t0 <= e[0] <= t1 and e[3] == r["stream"]
+                  and e[2] in ("session_reset_by_client", "session_reset_by_server", "server_fin_first")]
             if ev:
                 cause, frame = "connection", ev[0][1]
+            c = [c for c in conns.values() if c["stream"] == r["stream"]]
+            first_req = min(v["row"]["frame"] for v in wire_req.values() if v["row"]["stream"] == r["stream"])
+            if (cause is None and c and c[0]["syn_frame"] and c[0]["synack_frame"] and first_req == q["frame"] and
+                    byf[c[0]["synack_frame"]]["t"] - byf[c[0]["syn_frame"]]["t"] > CONNECT_TIMEOUT * SEC):
+                cause, frame = "connection", c[0]["synack_frame"]  # the first request after a failed handshake
         if cause is None and q["frame"] in retried_by:
             cause, frame = "retry", retried_by[q["frame"]]
         if cause is None:

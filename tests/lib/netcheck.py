@@ -1080,7 +1080,6 @@ def cause_oracle(cap, stp_recs, stp_window=50 * NS, slow=None):
     for n in sorted(cap.seg_attach):
         for t in cap.seg_attach[n][0]:
             attached[t].append(n)
-    pev = pair_events(cap)
     out = collections.OrderedDict()
     for r, outcome in slow.items():
         t0 = r.ts
@@ -1090,21 +1089,26 @@ def cause_oracle(cap, stp_recs, stp_window=50 * NS, slow=None):
         if st:
             out[r] = ("stp", set(st), amb)
             continue
+        c = cap.conns[r.stream]
         rt = set(attached.get(r, []))
-        rt |= {f.n for f in cap.conns[r.stream]["segs"] if f.retrans and t0 <= f.ts <= t1}
+        # a retransmission to the waiting client on its own connection that
+        # carries no transaction's bytes (issue 11: never another's)
+        rt |= {f.n for f in c["segs"] if f.retrans and not c["from_client"](f) and t0 <= f.ts <= t1
+               and not cap.seg_attach.get(f.n, ([],))[0]}
         if rt:
             out[r] = ("tcp-retransmission", rt, amb)
             continue
-        c = cap.conns[r.stream]
+        # its own connection broke while it waited (an RST, or a FIN the
+        # server sent first), or it is the first request after a handshake
+        # that took longer than connect_timeout; events of other connections
+        # and what the client did after giving up are consequences
         conn = set()
-        if outcome == "missed" and c["end"] and c["end_frame"] > r.frame and \
-                (c["end"] == "rst" or c["end_by"] == "server") and c["end_ts"] <= t1:
+        if c["end"] and c["end_frame"] > r.frame and (c["end"] == "rst" or c["end_by"] == "server") and \
+                t0 <= c["end_ts"] <= t1:
             conn.add(c["end_frame"])
-        strict = {fr for ts, fr, k in pev[r.pair] if t0 <= ts <= t1 and k != "failed_alt"}
-        alt = {fr for ts, fr, k in pev[r.pair] if t0 <= ts <= t1 and k in ("failed_alt",)}
-        if not conn and not strict and alt:
-            amb = True
-        conn |= strict | alt
+        first = min(q.frame for q in cap.requests if q.stream == r.stream) == r.frame
+        if not conn and first and c["handshake"] is not None and c["handshake"] > cap.connect_timeout:
+            conn.add(c["synack_frame"])
         if conn:
             out[r] = ("connection", conn, amb)
             continue

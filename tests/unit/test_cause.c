@@ -105,11 +105,10 @@ static void test_retrans(void)
     CHECK(A2 == A);
     pdu1(&w, tcpq(&e, SEC(12), 1, false, ACK, 0, 1, 11), 1, 0x10);
     /* B: request [13, 25) at 20 s; at 21 s A's bytes [1, 13) come again
-     * (not decoded): attached to A by overlap, not to B; B has no flag but
-     * the retransmitted segment lies in [20, 22] on its stream: tcp-
-     * retransmission, that segment. */
+     * (not decoded): attached to A by overlap, not to B. A retransmission of
+     * another transaction's bytes is never B's cause (issue 11): server. */
     ma_txn_t *B = pdu1(&w, tcpq(&e, SEC(20), 1, true, ACK, 0, 13, 12), 2, 0x11);
-    uint32_t fb = seg(&w, tcpq(&e, SEC(21), 1, true, ACK, RTX, 1, 12));
+    seg(&w, tcpq(&e, SEC(21), 1, true, ACK, RTX, 1, 12));
     pdu1(&w, tcpq(&e, SEC(22), 1, false, ACK, 0, 12, 11), 2, 0x11);
     CHECK(!(B->flags & MA_TXN_RETRANS));
     CHECK_EQ(A->retrans_frame, fa); /* A keeps its first */
@@ -136,22 +135,34 @@ static void test_retrans(void)
     ma_txn_t *X = pdu1(&w, tcpq(&e, SEC(60), 1, true, ACK, 0, 49, 12), 5, 0x14);
     seg(&w, tcp(&e, SEC(60) + MS(100), 1, true, ACK, RTX));
     pdu1(&w, tcpq(&e, SEC(60) + MS(200), 1, false, ACK, 0, 45, 11), 5, 0x14);
+    /* W: request [61, 73) at 70 s, answered at 72 s. An empty retransmission
+     * to the server at 70.2 s (not the waiting direction) is no cause; an
+     * empty one to the client at 70.5 s (the direction that was waiting,
+     * carrying no transaction's bytes) is: tcp-retransmission, that one. */
+    ma_txn_t *W = pdu1(&w, tcpq(&e, SEC(70), 1, true, ACK, 0, 61, 12), 6, 0x15);
+    seg(&w, tcp(&e, SEC(70) + MS(200), 1, true, ACK, RTX));
+    uint32_t fw = seg(&w, tcp(&e, SEC(70) + MS(500), 1, false, ACK, RTX));
+    pdu1(&w, tcpq(&e, SEC(72), 1, false, ACK, 0, 56, 11), 6, 0x15);
+    CHECK(!(W->flags & MA_TXN_RETRANS));
 
     finish(&w, SEC(100));
     decide(&w);
     CHECK(is_cause(A, MA_CAUSE_TCP_RETRANS, fa));
-    CHECK(is_cause(B, MA_CAUSE_TCP_RETRANS, fb));
+    CHECK(is_cause(B, MA_CAUSE_SERVER, 0));
     CHECK(is_cause(C, MA_CAUSE_TCP_RETRANS, fc));
     CHECK(is_cause(D, MA_CAUSE_TCP_RETRANS, fd2));
     CHECK(is_cause(X, MA_CAUSE_NONE, 0));
-    CHECK(counts_are(&w, A->pair, 0, 4, 0, 0, 0));
+    CHECK(is_cause(W, MA_CAUSE_TCP_RETRANS, fw));
+    CHECK(counts_are(&w, A->pair, 0, 4, 0, 0, 1));
     tw_free(&w);
 }
 
-/* connection alone: missed by a server RST / FIN (MA_TXN_CLOSED, the
- * closing frame), and delayed ones with a failed attempt, a new connection,
- * a FIN from the server, a session reset of the same pair in the window;
- * events of another pair do not count. */
+/* connection alone: only the transaction's own connection breaking while
+ * it waited (an RST either way, a FIN the server sent first: MA_TXN_CLOSED,
+ * the closing frame), or the first request after a failed handshake
+ * (issue 11). Events of other connections of the pair - a refused attempt,
+ * a new connection, another connection's FIN or reset - and of another
+ * pair are no cause: server. */
 static void test_connection(void)
 {
     tw_t w = tw_new();
@@ -168,29 +179,27 @@ static void test_connection(void)
     handshake(&w, &e2, 2, SEC(20));
     seg(&w, tcp(&e3, SEC(29) + MS(500), 3, true, SYN, 0));
     /* B: stream 2, 30 s -> 32 s (delayed); the server refuses stream 3 at
-     * 30.5 s (FAILED at the RST): connection, the RST of stream 3. */
+     * 30.5 s: another connection: server. */
     ma_txn_t *B = req(&w, &e2, 2, SEC(30), 2, 0x11);
-    uint32_t fb = seg(&w, tcp(&e3, SEC(30) + MS(500), 3, false, RST | ACK, 0));
+    seg(&w, tcp(&e3, SEC(30) + MS(500), 3, false, RST | ACK, 0));
     resp(&w, &e2, 2, SEC(32), 2, 0x11);
-    /* C: stream 2, 40 s -> 42 s; stream 4 opens at 41 s (NEW_CONN):
-     * connection, stream 4's SYN. O (the other pair, 40.5 s -> 42.5 s,
+    /* C: stream 2, 40 s -> 42 s; stream 4 opens at 41 s: server. O (the other pair, 40.5 s -> 42.5 s,
      * delayed) sees no event of its own pair: server. */
     ma_txn_t *C = req(&w, &e2, 2, SEC(40), 3, 0x12);
     ma_txn_t *O = req(&w, &o, 9, SEC(40) + MS(500), 1, 0x12);
-    uint32_t fc = handshake(&w, &e4, 4, SEC(41));
+    handshake(&w, &e4, 4, SEC(41));
     resp(&w, &e2, 2, SEC(42), 3, 0x12);
     resp(&w, &o, 9, SEC(42) + MS(500), 1, 0x12);
-    /* D: stream 2, 50 s -> 52 s; the server FINs stream 4 at 51 s
-     * (CLOSE_SERVER): connection, that FIN. */
+    /* D: stream 2, 50 s -> 52 s; the server FINs stream 4 at 51 s: another
+     * connection: server. */
     ma_txn_t *D = req(&w, &e2, 2, SEC(50), 4, 0x13);
-    uint32_t fd = seg(&w, tcp(&e4, SEC(51), 4, false, FIN | ACK, 0));
+    seg(&w, tcp(&e4, SEC(51), 4, false, FIN | ACK, 0));
     resp(&w, &e2, 2, SEC(52), 4, 0x13);
     /* E: stream 2, 60 s -> 62 s; stream 5 (opened at 55 s, before the
-     * window) is reset by the client at 61 s (a session reset): connection,
-     * that RST. */
+     * window) is reset by the client at 61 s: another connection: server. */
     handshake(&w, &e5, 5, SEC(55));
     ma_txn_t *E = req(&w, &e2, 2, SEC(60), 5, 0x14);
-    uint32_t fe = seg(&w, tcp(&e5, SEC(61), 5, true, RST | ACK, 0));
+    seg(&w, tcp(&e5, SEC(61), 5, true, RST | ACK, 0));
     resp(&w, &e2, 2, SEC(62), 5, 0x14);
     /* F: stream 2 at 70 s; the server FINs stream 2 at 71 s: missed, CLOSED:
      * connection, the FIN. */
@@ -214,9 +223,8 @@ static void test_connection(void)
     uint32_t fh2 = seg(&w, tcp(&e6, SEC(87), 6, false, RST | ACK, 0));
     CHECK(fh1 < fh2 && H->resolve_frame == fh2);
     /* I: stream 8, first seen mid-session at I's own request (90 s): a
-     * reconnect of the pair whose NEW_CONN event is I's request frame, at
-     * t0; answered at 92 s: connection, I's request frame (a NEW_CONN is not
-     * a retransmission although it is on I's stream). */
+     * reconnect of the pair; answered at 92 s: a new connection is no
+     * cause: server. */
     ep_t e8 = ep(1, 40008), e10 = ep(1, 40010);
     ma_txn_t *I = req(&w, &e8, 8, SEC(90), 9, 0x18);
     resp(&w, &e8, 8, SEC(92), 9, 0x18);
@@ -225,21 +233,45 @@ static void test_connection(void)
     handshake(&w, &e10, 10, SEC(95));
     ma_txn_t *J = req(&w, &e10, 10, SEC(95) + MS(100), 10, 0x19);
     resp(&w, &e10, 10, SEC(97) + MS(100), 10, 0x19);
+    /* K: stream 11 (opened at 97.5 s) at 98 s, never answered; the client
+     * gives up and FINs at 98.5 s, the server's FIN answers at 98.6 s: not
+     * CLOSED (the client stopped waiting), missed by its timeout: server. */
+    ep_t e11 = ep(1, 40011), e12 = ep(1, 40012);
+    handshake(&w, &e11, 11, SEC(97) + MS(500));
+    ma_txn_t *K = req(&w, &e11, 11, SEC(98), 11, 0x1a);
+    seg(&w, tcp(&e11, SEC(98) + MS(500), 11, true, FIN | ACK, 0));
+    seg(&w, tcp(&e11, SEC(98) + MS(600), 11, false, FIN | ACK, 0));
+    CHECK(K->outcome == MA_OUT_PENDING && !(K->flags & MA_TXN_CLOSED));
+    /* L1, L2: stream 12: SYN at 99 s, SYN+ACK at 103.5 s (4.5 s > the 3 s
+     * connect_timeout: the attempt failed); L1, its first request, at
+     * 103.6 s answered at 105 s: connection, the SYN+ACK; L2, the second
+     * request, at 106 s answered at 108 s: server. */
+    seg(&w, tcp(&e12, SEC(99), 12, true, SYN, 0));
+    uint32_t fl = seg(&w, tcp(&e12, SEC(103) + MS(500), 12, false, SYN | ACK, 0));
+    seg(&w, tcp(&e12, SEC(103) + MS(550), 12, true, ACK, 0));
+    ma_txn_t *L1 = req(&w, &e12, 12, SEC(103) + MS(600), 12, 0x1b);
+    resp(&w, &e12, 12, SEC(105), 12, 0x1b);
+    ma_txn_t *L2 = req(&w, &e12, 12, SEC(106), 13, 0x1c);
+    resp(&w, &e12, 12, SEC(108), 13, 0x1c);
 
-    finish(&w, SEC(100));
+    finish(&w, SEC(120));
     decide(&w);
     CHECK(is_cause(A, MA_CAUSE_CONNECTION, fa));
-    CHECK(is_cause(B, MA_CAUSE_CONNECTION, fb));
-    CHECK(is_cause(C, MA_CAUSE_CONNECTION, fc));
-    CHECK(is_cause(D, MA_CAUSE_CONNECTION, fd));
-    CHECK(is_cause(E, MA_CAUSE_CONNECTION, fe));
+    CHECK(is_cause(B, MA_CAUSE_SERVER, 0));
+    CHECK(is_cause(C, MA_CAUSE_SERVER, 0));
+    CHECK(is_cause(D, MA_CAUSE_SERVER, 0));
+    CHECK(is_cause(E, MA_CAUSE_SERVER, 0));
     CHECK(is_cause(F, MA_CAUSE_CONNECTION, ff));
     CHECK(is_cause(G, MA_CAUSE_CONNECTION, G->req_frame));
     CHECK(is_cause(H, MA_CAUSE_CONNECTION, fh2));
-    CHECK(is_cause(I, MA_CAUSE_CONNECTION, I->req_frame));
+    CHECK(is_cause(I, MA_CAUSE_SERVER, 0));
     CHECK(is_cause(J, MA_CAUSE_SERVER, 0));
     CHECK(is_cause(O, MA_CAUSE_SERVER, 0));
-    CHECK(counts_are(&w, A->pair, 0, 0, 9, 0, 1));
+    CHECK(K->outcome == MA_OUT_MISSED && is_cause(K, MA_CAUSE_SERVER, 0));
+    CHECK(is_cause(L1, MA_CAUSE_CONNECTION, fl));
+    CHECK(is_cause(L2, MA_CAUSE_SERVER, 0));
+    /* connection: A, F, G, H, L1; server: B, C, D, E, I, J, K, L2 */
+    CHECK(counts_are(&w, A->pair, 0, 0, 5, 0, 8));
     CHECK(counts_are(&w, O->pair, 0, 0, 0, 0, 1));
     CHECK(A->pair != O->pair);
     tw_free(&w);
@@ -369,8 +401,8 @@ static void test_which(void)
 }
 
 /* A world for the NULL engines:
- *  X (stream 1, 100 s -> 102 s): TC at 95 s, an empty retransmission at
- *    100.5 s on stream 1, a new connection (stream 3) at 101 s; no flag;
+ *  X (stream 1, 100 s -> 102 s): TC at 95 s, an empty retransmission to
+ *    the client at 100.5 s on stream 1, a new connection (stream 3) at 101 s; no flag;
  *  Y (stream 1, 300 s -> 302 s): its request retransmitted at 300.5 s (flag);
  *  Z (stream 2, 400 s): the server resets stream 2 at 401 s (CLOSED);
  *  R (stream 1, 500 s, never answered): retried at 502 s, answered 502.1 s;
@@ -392,7 +424,7 @@ static void nworld_build(nworld_t *n)
     bpdu(w, SEC(1), F_DESIG, ROOT1, 0);
     n->fs = bpdu(w, SEC(95), F_DESIG_TC, ROOT1, MA_STP_EV_TC);
     n->X = req(w, &e1, 1, SEC(100), 1, 0x10);
-    n->fxr = seg(w, tcp(&e1, SEC(100) + MS(500), 1, true, ACK, RTX));
+    n->fxr = seg(w, tcp(&e1, SEC(100) + MS(500), 1, false, ACK, RTX)); /* to the waiting client */
     handshake(w, &e3, 3, SEC(101));
     resp(w, &e1, 1, SEC(102), 1, 0x10);
     n->Y = pdu1(w, tcpq(&e1, SEC(300), 1, true, ACK, 0, 1, 12), 2, 0x20);
