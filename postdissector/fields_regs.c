@@ -143,16 +143,15 @@ void ma_fields_regs_show(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, cons
             "%s unit %u fc %u %u/%u", g->pair->label, g->unit, g->fc, g->start, g->count));
         if (rec->period >= 0)
             add_time(t, hf_poll_period, tvb, rec->period);
-        if (rec->cadence > 0)
-            add_time(t, hf_poll_cadence, tvb, rec->cadence);
-        if (rec->period >= 0) {
-            add_flag(t, hf_poll_gap, tvb, rec->gap);
-            if (rec->gap) {
-                expert_add_info_format(pinfo, ti, &ei_poll_gap,
-                    "Poll gap: %.3f s since the previous poll of this group (cadence %.3f s)",
-                    (double)rec->period / 1e9, (double)rec->cadence / 1e9);
-                wmem_strbuf_append(info, " [poll gap]");
-            }
+        /* cadence and gaps are judged at the end of the first pass */
+        ma_ns_t cadence;
+        bool gap = ma_regs_poll_gap(regs, rec, &cadence);
+        if (cadence > 0 && rec->period >= 0)
+            add_time(t, hf_poll_cadence, tvb, cadence);
+        if (gap) {
+            add_flag(t, hf_poll_gap, tvb, true);
+            expert_add_info(pinfo, ti, &ei_poll_gap);
+            wmem_strbuf_append(info, " [poll gap]");
         }
     }
     for (unsigned i = 0; i < rec->n_hb; i++)
@@ -174,9 +173,11 @@ void ma_fields_regs_register(int proto)
         { &hf_poll_period, { "Period", "modbus_an.poll.period", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
           "Time since the previous request of this poll group (seconds)", HFILL } },
         { &hf_poll_cadence, { "Cadence", "modbus_an.poll.cadence", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
-          "Median of the group's previous <= 31 periods, by which the gap is judged (seconds)", HFILL } },
+          "The group's typical cycle, judged at the end of the first pass: the median of its periods, or of "
+          "the periods between its bursts when it is polled in bursts (seconds; needs -2 in tshark)", HFILL } },
         { &hf_poll_gap, { "Gap", "modbus_an.poll.gap", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
-          "The period before this request exceeds 1.5 x the cadence: polls were missed", HFILL } },
+          "The period before this request exceeds 1.5 x the cadence and the poll_gap_min preference: polls were "
+          "missed (judged at the end of the first pass; needs -2 in tshark)", HFILL } },
         { &hf_hb_name, { "Heartbeat", "modbus_an.hb.name", FT_STRING, BASE_NONE, NULL, 0x0,
           "Name of the heartbeat (hb_defs key, pcap_monitor component_id:offset, UAT name, or \"auto T A\")",
           HFILL } },
@@ -233,7 +234,7 @@ void ma_fields_regs_register(int proto)
         { &ei_hb_reset, { "modbus_an.hb.reset.expert", PI_SEQUENCE, PI_WARN,
           "Heartbeat reset", EXPFILL } },
         { &ei_poll_gap, { "modbus_an.poll.gap.expert", PI_SEQUENCE, PI_NOTE,
-          "Poll gap (period > 1.5 x cadence)", EXPFILL } },
+          "Poll gap: polls of this group were missed before this one", EXPFILL } },
     };
     proto_register_field_array(proto, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));

@@ -36,7 +36,7 @@ typedef struct secs_pref {
     ma_ns_t     value;     /* its value */
 } secs_pref_t;
 
-enum { S_DELAY, S_TIMEOUT, S_CONNECT, S_RETRY, S_STP, S_DUP, S_N };
+enum { S_DELAY, S_TIMEOUT, S_CONNECT, S_RETRY, S_STP, S_DUP, S_GAP, S_N };
 
 static secs_pref_t secs[S_N] = {
     [S_DELAY] = {"delay_threshold", "Delay threshold (s)",
@@ -60,6 +60,9 @@ static secs_pref_t secs[S_N] = {
                "identification, sequence and acknowledgement numbers, flags, bytes) within this many seconds "
                "is a capture duplicate (a span port that copies a frame twice), not a retransmission. "
                "0 turns the detection off.", "0.001", NULL, NULL, 0},
+    [S_GAP] = {"poll_gap_min", "Poll gap minimum (s)",
+               "A poll gap is a period longer than 1.5 x the group's cadence AND longer than this many "
+               "seconds (so that a fast poller's hiccup is no gap).", "1.0", NULL, NULL, 0},
 };
 
 bool ma_prefs_parse_seconds(const char *s, ma_ns_t *out)
@@ -126,6 +129,7 @@ static gboolean pref_pair_tid_mismatch = FALSE;
 static const char *pref_hb_defs_file = "";
 static const char *pref_monitor_file = "";
 static guint pref_stall_polls = MA_REGS_DEFAULT_STALL_POLLS;
+static guint pref_min_polls = MA_REGS_DEFAULT_MIN_POLLS;
 static const char *pref_stall_factor = "3";
 static gboolean pref_auto = TRUE;
 static double stall_factor = MA_REGS_DEFAULT_STALL_FACTOR;
@@ -430,6 +434,8 @@ void ma_prefs_config(ma_analysis_config_t *cfg)
     cfg->feat.strict_unit_id = pref_strict_unit_id;
     cfg->regs.stall_polls = pref_stall_polls ? pref_stall_polls : 1;
     cfg->regs.stall_factor = stall_factor;
+    cfg->regs.gap_min = secs[S_GAP].value;
+    cfg->regs.min_polls = pref_min_polls;
     cfg->regs.auto_detect = pref_auto;
     cfg->net.connect_timeout = secs[S_CONNECT].value;
     cfg->net.retry_window = secs[S_RETRY].value;
@@ -553,6 +559,9 @@ void ma_prefs_register(int proto)
     prefs_register_uint_preference(module, "hb_stall_polls", "Heartbeat stall: unchanged polls",
         "A heartbeat is stalled after this many consecutive polls returned an unchanged value.", 10,
         &pref_stall_polls);
+    prefs_register_uint_preference(module, "poll_min_polls", "Poll group: minimum polls",
+        "Reads polled fewer times than this are one-off reads: counted, but no cadence, gap or stop is "
+        "judged and the polls table lists only their number.", 10, &pref_min_polls);
     prefs_register_string_preference(module, "hb_stall_factor", "Heartbeat stall: x cadence",
         "... or when its value has not changed for longer than this many times its poll cadence "
         "(median period); 0 turns this rule off.", &pref_stall_factor);
@@ -595,7 +604,7 @@ void ma_prefs_register(int proto)
     prefs_register_uat_preference(module, "registers", "Watched registers",
         "Registers whose value is shown (modbus_an.reg.value) on every read response and write request", reg_uat);
 
-    for (int i = S_CONNECT; i <= S_DUP; i++) {
+    for (int i = S_CONNECT; i < S_N; i++) {
         secs[i].text = secs[i].dflt;
         prefs_register_string_preference(module, secs[i].name, secs[i].title, secs[i].desc, &secs[i].text);
     }

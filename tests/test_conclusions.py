@@ -197,6 +197,63 @@ class Causes(unittest.TestCase):
         self.check("tid_wrap_offbyone")
 
 
+class PollGroups(unittest.TestCase):
+    """Issue 11.7: cadence is the typical cycle even when a group is polled
+    in bursts; a gap exceeds 1.5 x cadence and poll_gap_min; groups with
+    fewer than poll_min_polls polls are one-off reads. Per request (-2):
+    modbus_an.poll.cadence near the truth's nominal cycle, modbus_an.poll.gap
+    on exactly as many requests as the truth has gaps."""
+
+    @classmethod
+    def setUpClass(cls):
+        mbtshark.prove_loaded()
+
+    def check(self, name, extra=()):
+        t = truth(name)
+        rows = fields(cap(name), "modbus_an.poll.group", ["frame.number", "ip.dst", "modbus.func_code",
+                      "modbus.reference_num", "modbus.bit_cnt", "modbus.word_cnt", "modbus_an.poll.cadence",
+                      "modbus_an.poll.gap", "modbus_an.type"], extra=extra)
+        by = {}
+        for r in rows:
+            if r[8] != "request":
+                continue
+            key = (r[1], int(r[2]), int(r[3] or 0), int(r[4] or r[5] or 0))
+            by.setdefault(key, []).append(r)
+        n = 0
+        for g in t["poll_groups"]:
+            key = (g["server"], g["fc"], g["start"], g["count"])
+            rs = by.get(key, [])
+            with self.subTest(capture=name, group=key):
+                self.assertEqual(len(rs), g["polls"])
+                cads = {r[6] for r in rs if r[6]}
+                gaps = sum(1 for r in rs if r[7] in ("1", "True"))
+                if g["one_off"] or g["polls"] < 5:
+                    self.assertEqual(cads, set(), "a one-off read has no cadence")
+                    self.assertEqual(gaps, 0)
+                    continue
+                n += 1
+                self.assertEqual(len(cads), 1, "one cadence per group")
+                cad = float(cads.pop())
+                self.assertLess(abs(cad - g["nominal_period"]), 0.05 * g["nominal_period"],
+                                "cadence %.4f s vs the nominal cycle %.3f s" % (cad, g["nominal_period"]))
+                self.assertEqual(gaps, len(g["gaps"]))
+        self.assertGreater(n, 0)
+
+    def test_bursty_poller(self):
+        self.check("bursty_poller")
+
+    def test_burst_repeats(self):
+        self.check("burst_repeats")
+
+    def test_gap_minimum_preference(self):
+        """With poll_gap_min 0 the fast poller's 0.2 s hiccup is a gap too."""
+        t = truth("burst_repeats")
+        g = [x for x in t["poll_groups"] if x["server"] == "10.6.0.12"][0]
+        rows = fields(cap("burst_repeats"), "modbus_an.poll.gap && ip.dst == 10.6.0.12", ["frame.number"],
+                      extra=["-o", "modbus_an.poll_gap_min:0"])
+        self.assertEqual(len(rows), len(g["gaps"]) + 1)
+
+
 class ShortBodies(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

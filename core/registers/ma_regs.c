@@ -3,11 +3,9 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
  * A poll group is one distinct read: (pair, unit, fc, start, count). Its
- * polls are the requests (TCP retransmissions excluded); a gap is a period
- * longer than 1.5 x the median of the group's previous <= 31 periods (judged
- * from the 4th period on). The reported cadence is the median of all
- * periods, the jitter the population standard deviation of the periods
- * that were not gaps. docs/heartbeats.md has the full contract.
+ * polls are the requests (TCP retransmissions excluded); its cadence,
+ * bursts, gaps and stop are judged once, at the end of the first pass, from
+ * every poll time (ma_regs.h; docs/heartbeats.md has the full contract).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -32,6 +30,8 @@ void ma_regs_config_defaults(ma_regs_config_t *cfg)
     cfg->max_groups = 65536;
     cfg->max_auto = 262144;
     cfg->max_list = 1000;
+    cfg->gap_min = MA_REGS_DEFAULT_GAP_MIN;
+    cfg->min_polls = MA_REGS_DEFAULT_MIN_POLLS;
 }
 
 /* ---- arena ---- */
@@ -121,8 +121,8 @@ static void group_free(ma_poll_group_t *g)
     g_array_free(p->wrefs, TRUE);
     g_free(p->autos);
     g_free(p->covered);
-    if (p->periods)
-        g_array_free(p->periods, TRUE);
+    g_array_free(p->ts, TRUE);
+    g_array_free(p->frames, TRUE);
     g_free(p);
     g_free(g->gap_list);
     g_free(g);
@@ -188,7 +188,8 @@ static ma_poll_group_t *group_new(ma_regs_t *r, const grp_key_t *key, const ma_p
     g->count = key->count;
     p->hbrefs = g_array_new(FALSE, FALSE, sizeof(ma_ref_t));
     p->wrefs = g_array_new(FALSE, FALSE, sizeof(ma_ref_t));
-    p->periods = g_array_new(FALSE, FALSE, sizeof(ma_ns_t));
+    p->ts = g_array_new(FALSE, FALSE, sizeof(ma_ns_t));
+    p->frames = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     for (unsigned i = 0; i < r->ndefs; i++) {
         const ma_hb_def_t *d = &r->defs[i];
         if (!def_matches(d, g))
@@ -224,29 +225,8 @@ static int cmp_ns(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Median of v[0..n) (n >= 1), sorting v in place: the lower middle value
- * plus half the distance to the upper one for even n. */
-static ma_ns_t median_ns(ma_ns_t *v, size_t n)
-{
-    qsort(v, n, sizeof *v, cmp_ns);
-    return n % 2 ? v[n / 2] : v[n / 2 - 1] + (v[n / 2] - v[n / 2 - 1]) / 2;
-}
 
-/* The same for the small rings (n <= 31), by insertion sort: called on
- * every poll, where qsort's calls cost more than the sort. */
-static ma_ns_t median_small(ma_ns_t *v, size_t n)
-{
-    for (size_t i = 1; i < n; i++) {
-        ma_ns_t x = v[i];
-        size_t j = i;
-        for (; j > 0 && v[j - 1] > x; j--)
-            v[j] = v[j - 1];
-        v[j] = x;
-    }
-    return n % 2 ? v[n / 2] : v[n / 2 - 1] + (v[n / 2] - v[n / 2 - 1]) / 2;
-}
-
-/* One poll (request) of group g: period, gap judgment, statistics. */
+/* One poll (request) of group g: its period and time (judged at the end). */
 static void group_poll(ma_regs_t *r, ma_poll_group_t *g, const ma_pdu_in_t *in, ma_regs_rec_t *rec)
 {
     ma_grp_priv_t *p = g->priv;
@@ -255,43 +235,14 @@ static void group_poll(ma_regs_t *r, ma_poll_group_t *g, const ma_pdu_in_t *in, 
         g->first_frame = in->frame;
         g->first_ts = in->ts;
     } else {
-        ma_ns_t period = in->ts - g->last_ts;
-        rec->period = period;
-        bool gap = false;
-        if (p->nring >= 3) {
-            ma_ns_t tmp[G_N_ELEMENTS(p->ring)];
-            size_t n = MIN(p->nring, G_N_ELEMENTS(p->ring));
-            memcpy(tmp, p->ring, n * sizeof tmp[0]);
-            ma_ns_t cad = median_small(tmp, n);
-            rec->cadence = cad;
-            if (cad > 0 && (double)period > MA_REGS_GAP_FACTOR * (double)cad) {
-                gap = true;
-                g->gaps++;
-                double k = floor((double)period / (double)cad + 0.5) - 1;
-                g->missed_polls += k < 1 ? 1 : (uint64_t)k;
-                if (g->gaps_listed < r->cfg.max_list) {
-                    g->gap_list = g_renew(ma_gap_t, g->gap_list, g->gaps_listed + 1);
-                    g->gap_list[g->gaps_listed++] = (ma_gap_t){
-                        .before_frame = g->last_frame, .after_frame = in->frame,
-                        .before_ts = g->last_ts, .after_ts = in->ts, .cadence = cad};
-                }
-            }
-        }
-        rec->gap = gap;
-        p->ring[p->nring++ % G_N_ELEMENTS(p->ring)] = period;
-        if (!gap) {
-            double x = (double)period / 1e9;
-            p->wn++;
-            double d = x - p->wmean;
-            p->wmean += d / (double)p->wn;
-            p->wm2 += d * (x - p->wmean);
-        }
-        if (r->periods_stored < MAX_PERIODS_STORED) {
-            g_array_append_val(p->periods, period);
-            r->periods_stored++;
-        } else {
-            g->periods_truncated = true;
-        }
+        rec->period = in->ts - g->last_ts;
+    }
+    if (r->periods_stored < MAX_PERIODS_STORED) {
+        g_array_append_val(p->ts, in->ts);
+        g_array_append_val(p->frames, in->frame);
+        r->periods_stored++;
+    } else {
+        g->periods_truncated = true;
     }
     g->polls++;
     g->last_frame = in->frame;
@@ -417,21 +368,110 @@ const ma_regs_rec_t *ma_regs_pdu(ma_regs_t *r, const ma_pdu_in_t *in, const ma_p
     return rec;
 }
 
+/* The typical cycle of sorted periods v[0..n) (ma_regs.h): the median, or
+ * the median above a burst jump. */
+static ma_ns_t cycle_of(const ma_ns_t *v, size_t n, bool *bursty)
+{
+    *bursty = false;
+    size_t best = n, above_min = MAX((size_t)3, (size_t)ceil(MA_REGS_BURST_SHARE * (double)n));
+    double ratio = 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        double lo = (double)MAX(v[i], (ma_ns_t)1000); /* 1 us floor */
+        double q = (double)v[i + 1] / lo;
+        if (q > ratio && n - 1 - i >= above_min) {
+            ratio = q;
+            best = i + 1;
+        }
+    }
+    if (best < n && ratio >= MA_REGS_BURST_RATIO) {
+        *bursty = true;
+        v += best;
+        n -= best;
+    }
+    return n % 2 ? v[n / 2] : v[n / 2 - 1] + (v[n / 2] - v[n / 2 - 1]) / 2;
+}
+
+static bool is_gap(const ma_regs_t *r, const ma_poll_group_t *g, ma_ns_t period)
+{
+    return g->cadence > 0 && (double)period > MA_REGS_GAP_FACTOR * (double)g->cadence && period > r->cfg.gap_min;
+}
+
+/* Cadence, bursts, gaps, missed polls, jitter and stop of one group. */
+static void group_finalize(ma_regs_t *r, ma_poll_group_t *g, ma_ns_t capture_end)
+{
+    ma_grp_priv_t *p = g->priv;
+    size_t n = p->ts->len;
+    const ma_ns_t *ts = (const ma_ns_t *)(void *)p->ts->data;
+    const uint32_t *fr = (const uint32_t *)(void *)p->frames->data;
+    g->one_off = g->polls < r->cfg.min_polls || n < 2;
+    if (g->one_off) {
+        g->cycles = g->polls;
+        return;
+    }
+    ma_ns_t *per = g_new(ma_ns_t, n - 1);
+    for (size_t i = 1; i < n; i++)
+        per[i - 1] = MAX(ts[i] - ts[i - 1], 0);
+    ma_ns_t *sorted = g_memdup2(per, (n - 1) * sizeof *per);
+    qsort(sorted, n - 1, sizeof *sorted, cmp_ns);
+    g->cadence = cycle_of(sorted, n - 1, &g->bursty);
+    g_free(sorted);
+    g->cycles = 1;
+    uint64_t wn = 0;
+    double wmean = 0, wm2 = 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        ma_ns_t x = per[i];
+        if (g->bursty && (double)x <= 0.5 * (double)g->cadence)
+            continue; /* within a burst */
+        g->cycles++;
+        if (is_gap(r, g, x)) {
+            g->gaps++;
+            double k = floor((double)x / (double)g->cadence + 0.5) - 1;
+            g->missed_polls += k < 1 ? 1 : (uint64_t)k;
+            if (g->gaps_listed < r->cfg.max_list) {
+                g->gap_list = g_renew(ma_gap_t, g->gap_list, g->gaps_listed + 1);
+                g->gap_list[g->gaps_listed++] = (ma_gap_t){
+                    .before_frame = fr[i], .after_frame = fr[i + 1],
+                    .before_ts = ts[i], .after_ts = ts[i + 1], .cadence = g->cadence};
+            }
+            continue;
+        }
+        double s = (double)x / 1e9, d = s - wmean;
+        wn++;
+        wmean += d / (double)wn;
+        wm2 += d * (s - wmean);
+    }
+    g_free(per);
+    /* never more missed polls than the span has room for */
+    double slots = floor((double)(g->last_ts - g->first_ts) / (double)g->cadence + 0.5) + 1;
+    uint64_t room = slots > (double)g->cycles ? (uint64_t)(slots - (double)g->cycles) : 0;
+    room = MAX(room, g->gaps); /* a gap misses at least one poll */
+    if (g->cadence > 0 && g->missed_polls > room)
+        g->missed_polls = room;
+    g->jitter_s = wn ? sqrt(wm2 / (double)wn) : 0;
+    ma_ns_t left = capture_end - g->last_ts;
+    g->stopped = g->cadence > 0 && (double)left > MA_REGS_GAP_FACTOR * (double)g->cadence && left > r->cfg.gap_min;
+}
+
 void ma_regs_finalize(ma_regs_t *r, ma_ns_t capture_end)
 {
     if (!r || r->finalized)
         return;
     r->finalized = true;
-    for (guint i = 0; i < r->groups->len; i++) {
-        ma_poll_group_t *g = g_ptr_array_index(r->groups, i);
-        ma_grp_priv_t *p = g->priv;
-        if (p->periods->len)
-            g->cadence = median_ns((ma_ns_t *)(void *)p->periods->data, p->periods->len);
-        g->jitter_s = p->wn ? sqrt(p->wm2 / (double)p->wn) : 0;
-        g->stopped = g->polls >= 2 && g->cadence > 0 &&
-                     (double)(capture_end - g->last_ts) > MA_REGS_GAP_FACTOR * (double)g->cadence;
-    }
+    for (guint i = 0; i < r->groups->len; i++)
+        group_finalize(r, g_ptr_array_index(r->groups, i), capture_end);
     ma_hb_finalize(r);
+}
+
+bool ma_regs_poll_gap(const ma_regs_t *r, const ma_regs_rec_t *rec, ma_ns_t *cadence)
+{
+    *cadence = 0;
+    if (!r || !rec || !rec->group || rec->group > r->groups->len || !r->finalized)
+        return false;
+    const ma_poll_group_t *g = g_ptr_array_index(r->groups, rec->group - 1);
+    *cadence = g->cadence;
+    if (rec->period < 0 || (g->bursty && (double)rec->period <= 0.5 * (double)g->cadence))
+        return false;
+    return is_gap(r, g, rec->period);
 }
 
 unsigned ma_regs_hb_count(const ma_regs_t *r) { return r ? r->hbs->len : 0; }

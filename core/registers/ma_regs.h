@@ -86,11 +86,17 @@ typedef struct ma_regs_config {
     uint32_t max_groups;      /* bound on poll groups */
     uint32_t max_auto;        /* bound on registers tracked for auto-detection */
     uint32_t max_list;        /* bound on listed stalls/gaps/changes per item */
+    ma_ns_t  gap_min;         /* a gap is also longer than this (absolute minimum) */
+    uint32_t min_polls;       /* groups with fewer polls are one-off reads (no cadence, gap, stop) */
 } ma_regs_config_t;
 
 #define MA_REGS_DEFAULT_STALL_POLLS 3u
 #define MA_REGS_DEFAULT_STALL_FACTOR 3.0
-#define MA_REGS_GAP_FACTOR 1.5          /* a gap: period > 1.5 x cadence */
+#define MA_REGS_GAP_FACTOR 1.5          /* a gap: period > 1.5 x cadence ... */
+#define MA_REGS_DEFAULT_GAP_MIN (1 * MA_NS_PER_SEC) /* ... and > this absolute minimum */
+#define MA_REGS_DEFAULT_MIN_POLLS 5u    /* fewer polls: a one-off read, no cadence judged */
+#define MA_REGS_BURST_RATIO 4.0         /* bursts: a jump of >= 4x in the sorted periods ... */
+#define MA_REGS_BURST_SHARE 0.15        /* ... with >= 15 % (and >= 3) of the periods above it */
 #define MA_REGS_AUTO_MIN_POLLS 10u      /* auto: judged after 10 polls */
 #define MA_REGS_AUTO_MAX_STEP 16        /* auto: 1 <= step <= 16 */
 
@@ -131,9 +137,8 @@ typedef struct ma_reg_obs {
 
 typedef struct ma_regs_rec {
     uint32_t group;           /* 1-based index for ma_regs_group(), 0: none */
-    ma_ns_t  period;          /* request: since the group's previous poll, -1: first */
-    ma_ns_t  cadence;         /* request: the cadence the gap was judged by, 0: not yet */
-    uint8_t  gap;             /* request: period > 1.5 x cadence */
+    ma_ns_t  period;          /* request: since the group's previous poll, -1: first
+                                 (whether it is a gap: ma_regs_poll_gap, after finalize) */
     uint16_t n_hb, n_reg;
     const ma_hb_obs_t  *hb;
     const ma_reg_obs_t *reg;
@@ -180,18 +185,36 @@ typedef struct ma_gap {
     ma_ns_t  cadence;
 } ma_gap_t;
 
+/* A poll group's numbers are final after ma_regs_finalize (docs/heartbeats.md):
+ * cadence - the typical cycle: the median of the group's periods, or, when
+ *   the group is polled in bursts (several polls a few ms apart, then a
+ *   pause: a jump of >= MA_REGS_BURST_RATIO in the sorted periods with
+ *   >= MA_REGS_BURST_SHARE and >= 3 of them above it), the median of the
+ *   periods above that jump;
+ * cycles - bursts: a poll more than half a cadence after the previous one
+ *   starts one (every poll when the group is not bursty);
+ * a gap - a period > MA_REGS_GAP_FACTOR x cadence and > gap_min;
+ *   missed_polls += max(1, round(period / cadence) - 1), in total at most
+ *   round(span / cadence) + 1 - cycles (but at least one per gap);
+ * stopped - the capture ends more than 1.5 x cadence and gap_min after the
+ *   last poll.
+ * Groups with fewer than min_polls polls are one-off reads: cadence 0, no
+ * gap, never stopped. */
 typedef struct ma_poll_group {
     const ma_pair_t *pair;
     uint8_t   unit, fc;
     ma_table_t table;
     uint16_t  start, count;
     uint64_t  polls, responses, gaps, missed_polls;
+    uint64_t  cycles;
     uint32_t  first_frame, last_frame;
     ma_ns_t   first_ts, last_ts;
-    ma_ns_t   cadence;        /* median period (after ma_regs_finalize) */
-    double    jitter_s;       /* population std of the non-gap periods, s */
+    ma_ns_t   cadence;        /* the typical cycle, 0: not judged (one-off read) */
+    double    jitter_s;       /* population std of the cycle periods that are no gap, s */
+    bool      bursty;         /* polled in bursts */
+    bool      one_off;        /* fewer than min_polls polls */
     bool      periods_truncated;
-    bool      stopped;        /* last poll > 1.5 x cadence before the capture end */
+    bool      stopped;        /* see above */
     uint32_t  gaps_listed;
     ma_gap_t *gap_list;
     void     *priv;
@@ -231,6 +254,10 @@ const ma_regs_rec_t *ma_regs_pdu(ma_regs_t *r, const ma_pdu_in_t *in, const ma_p
 /* End of capture at capture_end: closes open stalls, computes cadences.
  * Idempotent. */
 void ma_regs_finalize(ma_regs_t *r, ma_ns_t capture_end);
+
+/* After finalize: whether a request's poll (rec->period) is a gap of its
+ * group, and the cadence it was judged by (0: none). */
+bool ma_regs_poll_gap(const ma_regs_t *r, const ma_regs_rec_t *rec, ma_ns_t *cadence);
 
 unsigned ma_regs_hb_count(const ma_regs_t *r);
 const ma_hb_t *ma_regs_hb(const ma_regs_t *r, unsigned i);

@@ -30,11 +30,8 @@ typedef struct ma_grp_priv {
     GArray    *wrefs;       /* ma_ref_t: watched registers in the block */
     ma_auto_t *autos;       /* count entries (register tables, auto on) */
     uint8_t   *covered;     /* count flags: part of a heartbeat already */
-    GArray    *periods;     /* ma_ns_t, every period (bounded globally) */
-    ma_ns_t    ring[31];
-    uint32_t   nring;
-    uint64_t   wn;          /* Welford over non-gap periods, seconds */
-    double     wmean, wm2;
+    GArray    *ts;          /* ma_ns_t: every poll's time (bounded globally) */
+    GArray    *frames;      /* uint32_t: every poll's frame */
 } ma_grp_priv_t;
 
 struct ma_regs {

@@ -762,6 +762,37 @@ def check_bursty(ck, w, truth, concl):
         len(old_gaps), sum(len(v) for v in old_gaps.values())))
 
 
+def check_burst_repeats(ck, w, truth):
+    """Polls, bursts (a poll more than half the nominal cycle after the
+    previous starts one), gaps between burst starts (> 1.5 x cycle and
+    > 1 s) and missed polls, recomputed from the wire."""
+    groups = defaultdict(list)
+    for q in w.reqs:
+        start, count = struct.unpack(">HH", q["pdu"][1:5])
+        groups[(q["client"], q["server"], q["server_port"], q["unit"], q["fc"], start, count)].append(q)
+    tg = {(d["client"], d["server"], d["server_port"], d["unit"], d["fc"], d["start"], d["count"]): d
+          for d in truth["poll_groups"]}
+    ck.eq("poll groups", sorted(groups), sorted(tg))
+    for key, qs in groups.items():
+        d = tg.get(key)
+        if d is None:
+            continue
+        ck.eq("group %s polls/first/last" % (key,), (len(qs), qs[0]["frame"], qs[-1]["frame"]),
+              (d["polls"], d["first_frame"], d["last_frame"]))
+        if d["one_off"]:
+            ck.eq("group %s fewer than 5 polls" % (key,), len(qs) < 5, True)
+            continue
+        nom = d["nominal_period"]
+        starts = [qs[0]["us"]] + [b["us"] for a, b in zip(qs, qs[1:]) if (b["us"] - a["us"]) / US > 0.5 * nom]
+        missed = [max(1, int(round((b - a) / US / nom)) - 1) for a, b in zip(starts, starts[1:])
+                  if (b - a) / US > 1.5 * nom and (b - a) / US > 1.0]
+        ck.eq("group %s cycles, missed per gap" % (key,), (len(starts), missed),
+              (d["cycles"], [g["missed_polls"] for g in d["gaps"]]))
+        inner = sorted((b["us"] - a["us"]) / US for a, b in zip(qs, qs[1:]))
+        ck.say("group %s: %d polls, own periods median %.4f s (nominal cycle %.2f s)" % (
+            key, len(qs), inner[len(inner) // 2], nom))
+
+
 def check_gen_faults_span(ck, truth_path, truth, verbose):
     here = os.path.dirname(truth_path)
     src = os.path.normpath(os.path.join(here, truth["source"]))
@@ -847,7 +878,9 @@ def check(path, verbose):
         check_tid_wrap(ck, w, truth, concl)
     if "short_requests" in truth:
         check_fc_sweep(ck, w, truth, concl)
-    if "poll_groups" in truth:
+    if "poll_groups" in truth and truth["capture"].startswith("burst_repeats"):
+        check_burst_repeats(ck, w, truth)
+    elif "poll_groups" in truth:
         check_bursty(ck, w, truth, concl)
     if truth["capture"].startswith("span_duplicates"):
         check_span_duplicates(ck, w, truth, concl)

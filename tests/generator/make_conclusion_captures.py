@@ -36,6 +36,7 @@ Scenarios (see tests/generator/CONCLUSIONS.md for the details and the rules):
   tid_wrap_offbyone   an 8-bit wrapping tid and a server answering tid + 1.
   fc_sweep_short      one request per function code; short fc 22 / fc 23.
   bursty_poller       a SCADA master polling 13 PLCs in bursts every 1 s.
+  burst_repeats       the same read several times per burst; a fast poller; few polls.
 
 Truth format (<name>.truth.json, sorted keys, indent 1): capture,
 generated_by, description, rules (which rule each expectation follows),
@@ -1463,9 +1464,101 @@ def bursty_poller():
         "a 1000-fold gap.")
     return sim
 
+# ================================================================ scenario 7: burst_repeats
+
+def burst_repeats():
+    """Issue 11.7 as reported: a group polled several times per burst (its
+    own periods are mostly milliseconds), a legitimately fast poller, and
+    the absolute minimum gap. Truth by design (nominal cycles)."""
+    sim = Sim("burst_repeats",
+              "A master 10.6.0.1 polls PLC 10.6.0.11 every cycle (nominal 1.000 s, jitter +-10 ms) "
+              "with the SAME read (fc 3 0/8) three times back to back (3 ms apart, each answered "
+              "in 1-2 ms) and one read of fc 4 100/2; cycles 9-11 are skipped (a 4 s gap). PLC "
+              "10.6.0.12 is polled (fc 3 50/4) every 50 ms for 12 s, with one 0.2 s hiccup "
+              "(below the absolute minimum gap of 1 s) and one 1.5 s pause (a gap), then stops (the "
+              "capture goes on to ~20 s). PLC 10.6.0.13 "
+              "is read (fc 1 0/16) 3 times in one burst at 1.0 s and once more at 20.0 s (fewer "
+              "than 5 polls: a one-off group).", seed=77)
+    sim.list_frames = False
+    rng = sim.rng
+    master = host("10.6.0.1")
+    a = Conn(sim, master, 50200, host("10.6.0.11"))
+    b = Conn(sim, master, 50201, host("10.6.0.12"))
+    c = Conn(sim, master, 50202, host("10.6.0.13"))
+    for k, conn in enumerate((a, b, c)):
+        conn.handshake(T(0.01 * k))
+    tids = {a: 0, b: 0, c: 0}
+    polls = {"rep": [], "one": [], "fast": [], "few": []}
+
+    def poll(conn, t, pdu, key, unit=1):
+        tids[conn] += 1
+        x = Txn(sim, conn, tids[conn], unit, pdu)
+        polls[key].append(x)
+        sim.at(t, conn.request, x)
+        cnt = struct.unpack(">H", pdu[3:5])[0]
+        sim.at(t + rng.randint(1000, 2000), conn.respond, x, read_resp(pdu[0], cnt, tids[conn]))
+
+    rep, one = read_req(3, 0, 8), read_req(4, 100, 2)
+    for cyc in range(21):
+        if cyc in (9, 10, 11):
+            continue
+        t = T(0.5 + cyc) + rng.randint(-10000, 10000)
+        for i in range(3):
+            poll(a, t + 3000 * i, rep, "rep")
+        poll(a, t + 9500, one, "one")
+    fast = read_req(3, 50, 4)
+    t = T(0.3)
+    while t < T(12.3):
+        poll(b, t, fast, "fast")
+        k = len(polls["fast"])
+        t += T(0.2) if k == 60 else T(1.5) if k == 150 else T(0.05)
+    few = read_req(1, 0, 16)
+    for i in range(3):
+        poll(c, T(1.0) + 4000 * i, few, "few")
+    poll(c, T(20.0), few, "few")
+    sim.run()
+    end = sim.frames[-1].t
+
+    def group(key, conn, pdu, nominal, burst):
+        xs = polls[key]
+        ts = [x.req_frame.t for x in xs]
+        starts = [ts[0]] + [t1 for t0, t1 in zip(ts, ts[1:]) if (t1 - t0) / US > 0.5 * nominal]
+        gaps = []
+        for s0, s1 in zip(starts, starts[1:]):
+            per = (s1 - s0) / US
+            if per > 1.5 * nominal and per > 1.0:
+                gaps.append({"period_s": round(per, 6), "missed_polls": max(1, int(round(per / nominal)) - 1)})
+        f = pdu_fields(pdu)
+        return {"client": master.ip, "server": conn.s.h.ip, "server_port": 502, "unit": 1, "fc": pdu[0],
+                "start": f["start"], "count": f["count"], "stream": conn.stream, "polls": len(xs),
+                "polls_per_cycle": burst, "cycles": len(starts), "nominal_period": nominal,
+                "first_frame": xs[0].req_frame.no, "last_frame": xs[-1].req_frame.no, "gaps": gaps,
+                "missed_polls": sum(g["missed_polls"] for g in gaps),
+                "stopped_before_end": (end - ts[-1]) / US > 1.5 * nominal and (end - ts[-1]) / US > 1.0,
+                "one_off": len(xs) < 5}
+    out = [group("rep", a, rep, 1.0, 3), group("one", a, one, 1.0, 1), group("fast", b, fast, 0.05, 1)]
+    few_x = polls["few"]
+    out.append({"client": master.ip, "server": c.s.h.ip, "server_port": 502, "unit": 1, "fc": 1, "start": 0,
+                "count": 16, "stream": c.stream, "polls": len(few_x), "one_off": True,
+                "first_frame": few_x[0].req_frame.no, "last_frame": few_x[-1].req_frame.no})
+    # the design, checked: one 4 s gap (3 missed cycles) per group of PLC 11; PLC 12: the 1.5 s
+    # pause is the only gap (29 missed polls), the 0.2 s hiccup is below the 1 s minimum
+    assert [g["missed_polls"] for g in out[0]["gaps"]] == [3] and out[0]["cycles"] == 18, out[0]
+    assert [g["missed_polls"] for g in out[1]["gaps"]] == [3], out[1]
+    assert [g["missed_polls"] for g in out[2]["gaps"]] == [29], out[2]
+    assert [g["stopped_before_end"] for g in out[:3]] == [False, False, True]  # PLC 12 stops at ~12.3 s
+    sim.extra["poll_groups"] = out
+    sim.extra["poll_group_rules"] = (
+        "cycle = the group's nominal period by design (what a burst-robust cadence must report); "
+        "cycles = bursts (a poll more than half a cycle after the previous one starts a new burst); "
+        "a gap = a period between burst starts > 1.5 x cycle AND > 1.0 s (the default absolute "
+        "minimum); missed_polls = round(period / cycle) - 1 per gap; one_off = fewer than 5 polls "
+        "(the default minimum): counted, not listed as a group.")
+    return sim
+
 
 SCENARIOS = [span_duplicates, gave_up_reconnect, tid_wrap_offbyone, fc_sweep_short,
-             bursty_poller]
+             bursty_poller, burst_repeats]
 
 
 def main(argv):

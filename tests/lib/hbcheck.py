@@ -438,30 +438,60 @@ def auto_promotion(words):
     return None
 
 
-def group_model(req_ts):
-    """Per request: period, the cadence it was judged by, gap; plus totals."""
-    recs, periods, gaps = [], [], []
-    missed = 0
-    for i, t in enumerate(req_ts):
-        if i == 0:
-            recs.append(dict(period=None, cadence=None, gap=None))
-            continue
-        p = t - req_ts[i - 1]
-        cad, gap = None, False
-        if len(periods) >= 3:
-            cad = median_ns(periods[-31:])
-            gap = cad > 0 and p > GAP_FACTOR * cad
-            if gap:
-                k = math.floor(Fraction(p, cad) + Fraction(1, 2)) - 1
-                missed += max(1, k)
-                gaps.append((i, p, cad))
+GAP_MIN_NS = 10 ** 9      # poll_gap_min default
+MIN_POLLS = 5             # poll_min_polls default
+
+
+def group_model(req_ts, end_ts=None, gap_min=GAP_MIN_NS, min_polls=MIN_POLLS):
+    """The poll-group rules of docs/heartbeats.md, written independently:
+    per request its period, the group's cadence and whether it is a gap;
+    plus the totals. cadence = the median of the periods, or - when a jump
+    of >= 4x in the sorted periods has >= 15 % (and >= 3) of them above
+    it - the median of those above (bursts); a gap is a period between
+    bursts > 1.5 x cadence and > gap_min; missed = sum of max(1,
+    round(period / cadence) - 1), at most round(span / cadence) + 1 -
+    cycles (but one per gap). Groups with fewer than min_polls polls are
+    one-off reads: no cadence, no gap."""
+    n = len(req_ts)
+    periods = [b - a for a, b in zip(req_ts, req_ts[1:])]
+    if n < min_polls or n < 2:
+        recs = [dict(period=None, cadence=None, gap=None)] + [dict(period=p, cadence=None, gap=False)
+                                                               for p in periods]
+        return recs, dict(cadence=0, jitter=0.0, gaps=[], missed=0, cycles=n, bursty=False, one_off=True,
+                          stopped=False)
+    srt = sorted(periods)
+    best, ratio = None, 0
+    above_min = max(3, math.ceil(0.15 * len(srt)))
+    for i in range(len(srt) - 1):
+        q = Fraction(srt[i + 1], max(srt[i], 1000))
+        if q > ratio and len(srt) - 1 - i >= above_min:
+            ratio, best = q, i + 1
+    bursty = best is not None and ratio >= 4
+    cad = median_ns(srt[best:] if bursty else srt)
+    recs = [dict(period=None, cadence=None, gap=None)]
+    gaps, missed, cycles, ok = [], 0, 1, []
+    for i, p in enumerate(periods, start=1):
+        inner = bursty and 2 * p <= cad
+        gap = not inner and cad > 0 and p > GAP_FACTOR * cad and p > gap_min
         recs.append(dict(period=p, cadence=cad, gap=gap))
-        periods.append(p)
-    ok = [p / 1e9 for p, r in zip(periods, recs[1:]) if not r["gap"]]
+        if inner:
+            continue
+        cycles += 1
+        if gap:
+            gaps.append((i, p, cad))
+            missed += max(1, math.floor(Fraction(p, cad) + Fraction(1, 2)) - 1)
+        else:
+            ok.append(p / 1e9)
+    room = max(0, math.floor(Fraction(req_ts[-1] - req_ts[0], cad) + Fraction(1, 2)) + 1 - cycles)
+    missed = min(missed, max(room, len(gaps)))
     mean = sum(ok) / len(ok) if ok else 0.0
     jitter = math.sqrt(sum((x - mean) ** 2 for x in ok) / len(ok)) if ok else 0.0
-    return recs, dict(cadence=median_ns(periods) if periods else 0, jitter=jitter, gaps=gaps,
-                      missed=missed)
+    stopped = None
+    if end_ts is not None:
+        left = end_ts - req_ts[-1]
+        stopped = cad > 0 and left > GAP_FACTOR * cad and left > gap_min
+    return recs, dict(cadence=cad, jitter=jitter, gaps=gaps, missed=missed, cycles=cycles, bursty=bursty,
+                      one_off=False, stopped=stopped)
 
 
 # ---------------------------------------------------------------- truth + wire

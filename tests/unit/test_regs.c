@@ -263,7 +263,17 @@ static void test_group_keys(void)
     ma_regs_free(r);
 }
 
-/* Periods, gaps at the 1.5 x boundary, missed polls, cadence, jitter. */
+/* The gap judgment of every poll of group 1-based gid (after finalize). */
+static bool gap_of(const ma_regs_t *r, const ma_regs_rec_t *x, ma_ns_t want_cadence)
+{
+    ma_ns_t c = -1;
+    bool g = ma_regs_poll_gap(r, x, &c);
+    CHECK_EQ(c, want_cadence);
+    return g;
+}
+
+/* Periods, cadence (median), gaps (> 1.5 x cadence and > 1 s), missed polls
+ * capped by the span, jitter, the stop rule - all judged at the end. */
 static void test_group_timing(void)
 {
     ma_regs_config_t cfg;
@@ -276,100 +286,154 @@ static void test_group_timing(void)
     /* periods 1, 1, 1, 1.5, 1.5 s + 1 ns, 1, 3.4, 3.5 s */
     const ma_ns_t ts[9] = {SEC(100), SEC(101), SEC(102), SEC(103), MS(104500), SEC(106) + 1, SEC(107) + 1,
                            MS(110400) + 1, MS(113900) + 1};
-    /* Expected period, cadence, gap of each poll:
-     *  1: first poll, period -1;
-     *  2-4: periods 1..3 have fewer than 3 periods before them: never judged;
-     *  5: 1.5 s against median(1, 1, 1) = 1 s: 1.5 > 1.5 x 1 is false;
-     *  6: 1.5 s + 1 ns against median(1, 1, 1, 1.5) = 1 + (1 - 1) / 2 = 1 s: a gap,
-     *     missed round(1.500000001) - 1 = 1;
-     *  7: 1 s against median(1, 1, 1, 1.5, 1.5+) = 1 s;
-     *  8: 3.4 s against median of 6 = (1 + 1) / 2 = 1 s: gap, missed round(3.4) - 1 = 2;
-     *  9: 3.5 s against median of 7 (4th = 1 s): gap, missed round(3.5) - 1 = 3. */
     const ma_ns_t ep[9] = {-1, SEC(1), SEC(1), SEC(1), MS(1500), MS(1500) + 1, SEC(1), MS(3400), MS(3500)};
-    const ma_ns_t ec[9] = {0, 0, 0, 0, SEC(1), SEC(1), SEC(1), SEC(1), SEC(1)};
-    const uint8_t eg[9] = {0, 0, 0, 0, 0, 1, 0, 1, 1};
     const ma_regs_rec_t *x[9];
     for (unsigned i = 0; i < 9; i++) {
         x[i] = req(r, &pa, &t, i + 1, ts[i], 1, 3, 0, 4, 0);
         CHECK_EQ(grp(x[i]), 1);
         CHECK_EQ(x[i] ? x[i]->period : 0, ep[i]);
-        CHECK_EQ(x[i] ? x[i]->cadence : -1, ec[i]);
-        CHECK_EQ(x[i] ? x[i]->gap : 9, eg[i]);
     }
+    ma_ns_t c0 = 0;
+    CHECK(!ma_regs_poll_gap(r, x[8], &c0)); /* nothing judged before the end */
+    /* sorted 1, 1, 1, 1, 1.5, 1.5+, 3.4, 3.5: no jump >= 4x, so the cadence is
+     * the median (1 + 1.5) / 2 = 1.25 s; gaps: > 1.875 s and > 1 s: 3.4 and
+     * 3.5 s, each missing round(2.72) - 1 = 2 and round(2.8) - 1 = 2 polls,
+     * 4 in all - but the span 13.9 s has room for round(13.9 / 1.25) + 1 = 12
+     * polls, 9 came: at most 3 missed. Jitter over the 6 other periods
+     * (mean 7/6): sqrt((4 (1/6)^2 + 2 (1/3)^2) / 6). The capture ends
+     * exactly 1.875 s after the last poll: not stopped. */
+    ma_regs_finalize(r, MS(113900) + 1 + MS(1875));
     const ma_poll_group_t *g = ma_regs_group(r, 0);
     CHECK_EQ(g->polls, 9);
-    CHECK_EQ(g->gaps, 3);
-    CHECK_EQ(g->missed_polls, 1 + 2 + 3);
+    CHECK_EQ(g->cycles, 9);
+    CHECK(!g->bursty && !g->one_off);
+    CHECK_EQ(g->cadence, MS(1250));
+    CHECK_EQ(g->gaps, 2);
+    CHECK_EQ(g->missed_polls, 3);
+    CHECK_DBL(g->jitter_s, sqrt((4.0 / 36.0 + 2.0 / 9.0) / 6.0), 1e-6);
+    CHECK(!g->stopped);
     CHECK_EQ(g->first_frame, 1);
     CHECK_EQ(g->last_frame, 9);
-    CHECK_EQ(g->first_ts, SEC(100));
-    CHECK_EQ(g->last_ts, MS(113900) + 1);
-    CHECK_EQ(g->gaps_listed, 2); /* max_list 2 of the 3 gaps */
-    CHECK_EQ(g->gap_list[0].before_frame, 5);
-    CHECK_EQ(g->gap_list[0].after_frame, 6);
-    CHECK_EQ(g->gap_list[0].before_ts, MS(104500));
-    CHECK_EQ(g->gap_list[0].after_ts, SEC(106) + 1);
-    CHECK_EQ(g->gap_list[0].cadence, SEC(1));
-    CHECK_EQ(g->gap_list[1].before_frame, 7);
-    CHECK_EQ(g->gap_list[1].after_frame, 8);
-
-    /* A second group: the gap cadence is the median of the last <= 31 periods.
-     * 31 periods of 1 s, then 20 of 10 s, then one of 14 s: the last 31 are
-     * 11 x 1 s + 20 x 10 s, median 10 s, and 14 <= 15 is no gap (the median of
-     * all 51 would be 1 s and make it one). */
-    ma_ns_t tt = SEC(1000);
-    for (unsigned i = 0; i < 52; i++) {
-        req(r, &pa, &t, 100 + i, tt, 1, 3, 100, 4, 0);
-        tt += i < 31 ? SEC(1) : SEC(10);
-    }
-    tt += SEC(4); /* the 52nd period: 10 + 4 = 14 s */
-    x[0] = req(r, &pa, &t, 200, tt, 1, 3, 100, 4, 0);
-    CHECK_EQ(x[0] ? x[0]->period : 0, SEC(14));
-    CHECK_EQ(x[0] ? x[0]->cadence : 0, SEC(10));
-    CHECK_EQ(x[0] ? x[0]->gap : 9, 0);
-
-    /* finalize: cadence = median of all 8 periods, sorted 1, 1, 1, 1, 1.5, 1.5+1ns,
-     * 3.4, 3.5 -> 1 + (1.5 - 1) / 2 = 1.25 s; jitter over the non-gap periods
-     * 1, 1, 1, 1.5, 1: mean 1.1, deviations -0.1 x 4 and 0.4 -> variance
-     * (4 x 0.01 + 0.16) / 5 = 0.04, std 0.2 s. The capture ends 1.5 x 1.25 =
-     * 1.875 s after the last poll: not stopped (not strictly more). */
-    ma_regs_finalize(r, MS(113900) + 1 + MS(1875));
-    CHECK_EQ(g->cadence, MS(1250));
-    CHECK_DBL(g->jitter_s, 0.2, 1e-9);
-    CHECK(!g->stopped);
-    CHECK(!g->periods_truncated);
-    ma_regs_finalize(r, SEC(100000)); /* idempotent: still not stopped */
+    CHECK_EQ(g->gaps_listed, 2);
+    CHECK_EQ(g->gap_list[0].before_frame, 7);
+    CHECK_EQ(g->gap_list[0].after_frame, 8);
+    CHECK_EQ(g->gap_list[0].before_ts, SEC(107) + 1);
+    CHECK_EQ(g->gap_list[0].after_ts, MS(110400) + 1);
+    CHECK_EQ(g->gap_list[0].cadence, MS(1250));
+    CHECK_EQ(g->gap_list[1].before_frame, 8);
+    for (unsigned i = 0; i < 9; i++)
+        CHECK_EQ(gap_of(r, x[i], MS(1250)), i >= 7);
+    ma_regs_finalize(r, SEC(100000)); /* idempotent */
     CHECK(!g->stopped);
     CHECK_EQ(g->cadence, MS(1250));
     ma_regs_free(r);
 
-    /* odd count and the stopped flag: A polls at 10, 13, 14, 16 s (periods 3, 1, 2:
-     * median 2 s, mean 2, variance (1 + 1 + 0) / 3 = 2/3); B the same 1 ns later;
-     * C once; D at 10 and 11 s. End at 19 s + 1 ns: A is 3 s + 1 ns > 1.5 x 2 s
-     * after its last poll (stopped), B exactly 3 s (not), C has one poll (never),
-     * D 8 s + 1 ns > 1.5 s (stopped). */
-    r = regs(false, 3, 0, NULL, 0);
-    const ma_ns_t at[4] = {SEC(10), SEC(13), SEC(14), SEC(16)};
-    for (unsigned i = 0; i < 4; i++) {
-        req(r, &pa, &t, 1 + i, at[i], 1, 3, 0, 1, 0);
-        req(r, &pa, &t, 11 + i, at[i] + 1, 1, 3, 100, 1, 0);
+    /* The absolute minimum: every 0.1 s, one 0.2 s hiccup (> 1.5 x 0.1 s but
+     * not > 1 s: no gap) and one 1.2 s pause (a gap, round(12) - 1 = 11
+     * missed). With poll_gap_min 0 the hiccup is a gap too (1 missed). */
+    for (int pass = 0; pass < 2; pass++) {
+        ma_regs_config_defaults(&cfg);
+        cfg.auto_detect = false;
+        if (pass)
+            cfg.gap_min = 0;
+        r = ma_regs_new(&cfg, NULL, 0, NULL, 0);
+        ma_ns_t tt = SEC(10);
+        const ma_regs_rec_t *hic = NULL, *pause = NULL;
+        for (unsigned i = 0; i < 40; i++) {
+            const ma_regs_rec_t *y = req(r, &pa, &t, 1 + i, tt, 1, 3, 0, 4, 0);
+            if (i == 15)
+                hic = y;
+            if (i == 30)
+                pause = y;
+            tt += i == 14 ? MS(200) : i == 29 ? MS(1200) : MS(100);
+        }
+        ma_regs_finalize(r, tt);
+        g = ma_regs_group(r, 0);
+        CHECK_EQ(g->cadence, MS(100));
+        CHECK_EQ(g->gaps, pass ? 2 : 1);
+        CHECK_EQ(g->missed_polls, pass ? 12 : 11);
+        CHECK_EQ(gap_of(r, hic, MS(100)), pass == 1);
+        CHECK(gap_of(r, pause, MS(100)));
+        ma_regs_free(r);
     }
-    req(r, &pa, &t, 21, SEC(10), 1, 3, 200, 1, 0);
-    req(r, &pa, &t, 22, SEC(10), 1, 3, 300, 1, 0);
-    req(r, &pa, &t, 23, SEC(11), 1, 3, 300, 1, 0);
-    ma_regs_finalize(r, SEC(19) + 1);
-    CHECK_EQ(ma_regs_group_count(r), 4);
-    CHECK_EQ(ma_regs_group(r, 0)->cadence, SEC(2));
-    CHECK_DBL(ma_regs_group(r, 0)->jitter_s, sqrt(2.0 / 3.0), 1e-9);
-    CHECK(ma_regs_group(r, 0)->stopped);
-    CHECK_EQ(ma_regs_group(r, 1)->cadence, SEC(2));
-    CHECK(!ma_regs_group(r, 1)->stopped);
-    CHECK_EQ(ma_regs_group(r, 2)->cadence, 0);
-    CHECK_DBL(ma_regs_group(r, 2)->jitter_s, 0, 0);
-    CHECK(!ma_regs_group(r, 2)->stopped);
-    CHECK_EQ(ma_regs_group(r, 3)->cadence, SEC(1));
-    CHECK(ma_regs_group(r, 3)->stopped);
+
+    /* Bursts: the same read 3 times 3 ms apart every second (t = 0..9 s, then
+     * 12 and 13 s). Periods: 24 x 3 ms, 10 x 0.994 s, 1 x 2.994 s: a jump of
+     * 331x with 11 of 35 periods (31 %) above it: bursty, cadence = median of
+     * those 11 = 0.994 s (not 3 ms); 12 cycles; one gap (2.994 s > 1.491 s
+     * and > 1 s), round(3.012) - 1 = 2 missed; the span 13.006 s has room for
+     * round(13.08) + 1 = 14 cycles: 2. Jitter 0. */
+    ma_regs_config_defaults(&cfg);
+    cfg.auto_detect = false;
+    r = ma_regs_new(&cfg, NULL, 0, NULL, 0);
+    const ma_regs_rec_t *after_gap = NULL, *inner = NULL;
+    uint32_t fno = 1;
+    for (unsigned b = 0; b < 14; b++) {
+        if (b == 10 || b == 11)
+            continue;
+        for (unsigned k = 0; k < 3; k++) {
+            const ma_regs_rec_t *y = req(r, &pa, &t, fno++, SEC(b) + MS(3 * k), 1, 3, 0, 4, 0);
+            if (b == 12 && k == 0)
+                after_gap = y;
+            if (b == 12 && k == 1)
+                inner = y;
+        }
+    }
+    ma_regs_finalize(r, SEC(14));
+    g = ma_regs_group(r, 0);
+    CHECK(g->bursty);
+    CHECK_EQ(g->polls, 36);
+    CHECK_EQ(g->cycles, 12);
+    CHECK_EQ(g->cadence, MS(994));
+    CHECK_EQ(g->gaps, 1);
+    CHECK_EQ(g->missed_polls, 2);
+    CHECK_DBL(g->jitter_s, 0, 1e-9);
+    CHECK(!g->stopped); /* 0.994 s after the last poll: not > 1.491 s */
+    CHECK(gap_of(r, after_gap, MS(994)));
+    CHECK(!gap_of(r, inner, MS(994)));
     ma_regs_free(r);
+
+    /* odd count, one-offs and the stop rule, with poll_min_polls 2: A polls at
+     * 10, 13, 14, 16 s (periods 3, 1, 2: median 2 s, mean 2, variance
+     * (1 + 1 + 0) / 3 = 2/3); B the same 1 ns later; C once; D at 10 and
+     * 11 s. End at 19 s + 1 ns: A is 3 s + 1 ns > 1.5 x 2 s (and > 1 s) after
+     * its last poll (stopped), B exactly 3 s (not), C has one poll (one-off),
+     * D 8 s + 1 ns > 1.5 s (stopped). With the default minimum of 5 polls
+     * every group is a one-off: no cadence, never stopped. */
+    for (int dflt = 0; dflt < 2; dflt++) {
+        ma_regs_config_defaults(&cfg);
+        cfg.auto_detect = false;
+        if (!dflt)
+            cfg.min_polls = 2;
+        r = ma_regs_new(&cfg, NULL, 0, NULL, 0);
+        const ma_ns_t at[4] = {SEC(10), SEC(13), SEC(14), SEC(16)};
+        for (unsigned i = 0; i < 4; i++) {
+            req(r, &pa, &t, 1 + i, at[i], 1, 3, 0, 1, 0);
+            req(r, &pa, &t, 11 + i, at[i] + 1, 1, 3, 100, 1, 0);
+        }
+        req(r, &pa, &t, 21, SEC(10), 1, 3, 200, 1, 0);
+        req(r, &pa, &t, 22, SEC(10), 1, 3, 300, 1, 0);
+        req(r, &pa, &t, 23, SEC(11), 1, 3, 300, 1, 0);
+        ma_regs_finalize(r, SEC(19) + 1);
+        CHECK_EQ(ma_regs_group_count(r), 4);
+        CHECK(ma_regs_group(r, 2)->one_off);
+        CHECK_EQ(ma_regs_group(r, 2)->cadence, 0);
+        CHECK(!ma_regs_group(r, 2)->stopped);
+        if (dflt) {
+            for (unsigned i = 0; i < 4; i++)
+                CHECK(ma_regs_group(r, i)->one_off && ma_regs_group(r, i)->cadence == 0 &&
+                      !ma_regs_group(r, i)->stopped);
+        } else {
+            CHECK_EQ(ma_regs_group(r, 0)->cadence, SEC(2));
+            CHECK_DBL(ma_regs_group(r, 0)->jitter_s, sqrt(2.0 / 3.0), 1e-9);
+            CHECK(ma_regs_group(r, 0)->stopped);
+            CHECK_EQ(ma_regs_group(r, 1)->cadence, SEC(2));
+            CHECK(!ma_regs_group(r, 1)->stopped);
+            CHECK_EQ(ma_regs_group(r, 3)->cadence, SEC(1));
+            CHECK(ma_regs_group(r, 3)->stopped);
+        }
+        ma_regs_free(r);
+    }
 }
 
 static void test_group_bound(void)
