@@ -34,8 +34,7 @@ void ma_fields_feat_show(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, cons
         if (i == MA_F_IS_VALID && f->invalid) {
             char why[80];
             ma_feat_invalid_text(f->invalid, why, sizeof why);
-            expert_add_info_format(pinfo, it, &ei_modbus_an_invalid,
-                                   "Modbus PDU fails validation: %s", why);
+            expert_add_info(pinfo, it, &ei_modbus_an_invalid);
             wmem_strbuf_append(info, " [invalid]");
         }
     }
@@ -51,9 +50,15 @@ void ma_fields_feat_show(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, cons
             any |= f->v[MA_F_OUT_RT_SIGMA + 3 * m] >= 2 || f->v[MA_F_OUT_RT_IQR + 3 * m] != 0;
         }
     }
-    it = proto_tree_add_boolean(st, hf_modbus_an_outlier, tvb, 0, 0, any);
-    proto_item_set_generated(it);
-    proto_tree *ot = proto_item_add_subtree(it, ett_modbus_an_outliers);
+    /* the flag only when set (the metrics' values are always there) */
+    proto_tree *ot;
+    if (any) {
+        it = proto_tree_add_boolean(st, hf_modbus_an_outlier, tvb, 0, 0, TRUE);
+        proto_item_set_generated(it);
+        ot = proto_item_add_subtree(it, ett_modbus_an_outliers);
+    } else {
+        ot = proto_tree_add_subtree(st, tvb, 0, 0, ett_modbus_an_outliers, NULL, "Outlier metrics");
+    }
     for (int m = 0; m < MA_OUT_N; m++) {
         if (!(f->present & MA_FEAT_HAS_OUT(m)))
             continue;
@@ -63,16 +68,33 @@ void ma_fields_feat_show(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, cons
         it = proto_tree_add_uint(ot, hf_feat[c + 1], tvb, 0, 0, (guint32)f->v[c + 1]);
         proto_item_set_generated(it);
         if (f->v[c + 1] >= 3) {
-            expert_add_info_format(pinfo, it, &ei_modbus_an_outlier,
-                                   "Strong anomaly: %s beyond 3 sigma (z = %.2f)",
-                                   ma_feat_metric_name((ma_out_metric_t)m), f->v[c]);
+            expert_add_info(pinfo, it, &ei_modbus_an_outlier);
             strong = TRUE;
         }
+        /* a feature value of the spec, like zscore and sigma: always there */
         it = proto_tree_add_boolean(ot, hf_feat[c + 2], tvb, 0, 0, f->v[c + 2] != 0);
         proto_item_set_generated(it);
     }
     if (strong)
         wmem_strbuf_append(info, " [outlier]");
+}
+
+/* The feature expert info (and Info tags) of a stored record without
+ * building its items: invalid PDUs and 3-sigma outliers are seen in the
+ * expert dialog and -z expert whether or not the tree is built. */
+void ma_fields_feat_experts(packet_info *pinfo, const ma_feat_rec_t *rec, wmem_strbuf_t *info)
+{
+    if (rec->invalid) {
+        expert_add_info(pinfo, NULL, &ei_modbus_an_invalid);
+        wmem_strbuf_append(info, " [invalid]");
+    }
+    for (int m = 0; m < MA_OUT_N; m++) {
+        if ((rec->present & MA_FEAT_HAS_OUT(m)) && rec->sigma[m] >= 3) {
+            expert_add_info(pinfo, NULL, &ei_modbus_an_outlier);
+            wmem_strbuf_append(info, " [outlier]");
+            break;
+        }
+    }
 }
 
 /* True if someone reads the feature items of this tree: the GUI's visible
@@ -84,7 +106,8 @@ gboolean ma_fields_feat_wanted(proto_tree *tree, int proto_modbus_an, int expert
         return FALSE;
     /* A filter, column or -e on any modbus_an field marks the protocol
      * itself as (indirectly) referenced (proto_tree_prime_with_hfid). */
-    return proto_field_is_referenced(tree, proto_modbus_an) || have_tap_listener(expert_tap_id) ||
+    (void)expert_tap_id;
+    return proto_field_is_referenced(tree, proto_modbus_an) ||
            proto_field_is_referenced(tree, ei_modbus_an_invalid.hf) ||
            proto_field_is_referenced(tree, ei_modbus_an_outlier.hf);
 }

@@ -80,10 +80,9 @@ static void show_conn(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, const m
         if (final || c->attempt != MA_ATT_PENDING) {
             gen(proto_tree_add_string(st, hf_conn_result, tvb, 0, 0, attempt_name(c->attempt)));
             gboolean failed = c->attempt == MA_ATT_REFUSED || c->attempt == MA_ATT_TIMEOUT;
-            it = gen(proto_tree_add_boolean(st, hf_conn_failed, tvb, 0, 0, failed));
             if (failed) {
-                expert_add_info_format(pinfo, it, &ei_conn_failed, "Connection attempt failed (%s)",
-                                       attempt_name(c->attempt));
+                it = gen(proto_tree_add_boolean(st, hf_conn_failed, tvb, 0, 0, TRUE));
+                expert_add_info(pinfo, it, &ei_conn_failed);
                 wmem_strbuf_append_printf(info, " [connect failed: %s]", attempt_name(c->attempt));
             }
         }
@@ -95,14 +94,14 @@ static void show_conn(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, const m
     if (r->what & MA_SEG_REFUSED) {
         gen(proto_tree_add_string(st, hf_conn_result, tvb, 0, 0, "refused"));
         it = gen(proto_tree_add_boolean(st, hf_conn_failed, tvb, 0, 0, TRUE));
-        expert_add_info_format(pinfo, it, &ei_conn_failed, "Connection refused (RST from the server)");
+        expert_add_info(pinfo, it, &ei_conn_failed);
         wmem_strbuf_append(info, " [connect refused]");
     }
     const char *side = r->to_server ? "client" : "server";
     if (r->what & MA_SEG_RESET) {
         it = gen(proto_tree_add_boolean(st, hf_conn_reset, tvb, 0, 0, TRUE));
         gen(proto_tree_add_string(st, hf_conn_reset_by, tvb, 0, 0, side));
-        expert_add_info_format(pinfo, it, &ei_conn_reset, "Modbus connection reset by the %s", side);
+        expert_add_info(pinfo, it, &ei_conn_reset);
         wmem_strbuf_append_printf(info, " [reset by %s]", side);
     }
     if (r->what & MA_SEG_FIN) {
@@ -117,9 +116,7 @@ static void show_conn(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, const m
         gboolean re = (r->what & MA_SEG_RECONNECT) != 0;
         it = gen(proto_tree_add_boolean(st, re ? hf_conn_reconnect : hf_conn_parallel, tvb, 0, 0, TRUE));
         if (re) {
-            expert_add_info_format(pinfo, it, &ei_conn_reconnect,
-                                   "Reconnect: new connection %.3f s after the previous one ended",
-                                   (double)c->gap / 1e9);
+            expert_add_info(pinfo, it, &ei_conn_reconnect);
             wmem_strbuf_append(info, " [reconnect]");
         }
         add_reltime(st, hf_conn_gap, tvb, c->gap);
@@ -159,13 +156,11 @@ void ma_fields_net_show_seg(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
             gen(proto_tree_add_boolean(st, hf_tcpa[k], tvb, 0, 0, TRUE));
     for (unsigned i = 0; i < r->ntxn; i++) {
         proto_item *it = gen(proto_tree_add_uint(st, hf_tcp_retrans, tvb, 0, 0, r->txn[i]->req_frame));
-        expert_add_info_format(pinfo, it, &ei_tcp_retrans,
-                               "TCP retransmission of Modbus transaction %u (request in frame %u)%s",
-                               r->txn[i]->tid, r->txn[i]->req_frame,
-                               (r->what & MA_SEG_INFERRED) ? ", inferred from sequence numbers" : "");
+        expert_add_info(pinfo, it, &ei_tcp_retrans);
     }
     if (r->ntxn) {
-        gen(proto_tree_add_boolean(st, hf_tcp_retrans_inferred, tvb, 0, 0, (r->what & MA_SEG_INFERRED) != 0));
+        if (r->what & MA_SEG_INFERRED)
+            gen(proto_tree_add_boolean(st, hf_tcp_retrans_inferred, tvb, 0, 0, TRUE));
         wmem_strbuf_append_printf(info, " [retransmits request %u]", r->txn[0]->req_frame);
     }
 }
@@ -180,7 +175,7 @@ void ma_fields_net_show_txn(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, c
     proto_item *it;
     if (req && t->retry_of) {
         it = gen(proto_tree_add_uint(st, hf_retry_of, tvb, 0, 0, t->retry_of));
-        expert_add_info_format(pinfo, it, &ei_retry, "Application retry of the request in frame %u", t->retry_of);
+        expert_add_info(pinfo, it, &ei_retry);
         wmem_strbuf_append_printf(info, " [retry of %u]", t->retry_of);
     }
     /* Known once the first pass ended: on the request only, so a response
@@ -196,10 +191,9 @@ void ma_fields_net_show_txn(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, c
         it = gen(proto_tree_add_string(st, hf_cause, tvb, 0, 0, name));
         if (t->cause_frame) {
             gen(proto_tree_add_uint(st, hf_cause_frame, tvb, 0, 0, t->cause_frame));
-            expert_add_info_format(pinfo, it, &ei_cause, "Slow transaction, cause: %s (frame %u)", name,
-                                   t->cause_frame);
+            expert_add_info(pinfo, it, &ei_cause);
         } else {
-            expert_add_info_format(pinfo, it, &ei_cause, "Slow transaction, cause: %s", name);
+            expert_add_info(pinfo, it, &ei_cause);
         }
         wmem_strbuf_append_printf(info, " [cause: %s]", name);
     }
@@ -233,16 +227,22 @@ void ma_fields_net_show_bpdu(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo
         gen(proto_tree_add_uint(st, hf_stp_port, tvb, 0, 0, b->port_id));
         gen(proto_tree_add_uint(st, hf_stp_cost, tvb, 0, 0, b->root_cost));
         gen(proto_tree_add_uint(st, hf_stp_vlan, tvb, 0, 0, b->vlan));
-        gen(proto_tree_add_boolean(st, hf_stp_tc, tvb, 0, 0, (b->flags & MA_STPF_TC) != 0));
-        gen(proto_tree_add_boolean(st, hf_stp_tca, tvb, 0, 0, (b->flags & MA_STPF_TCA) != 0));
+        /* flags only when set (stp.flags has them all) */
+        if (b->flags & MA_STPF_TC)
+            gen(proto_tree_add_boolean(st, hf_stp_tc, tvb, 0, 0, TRUE));
+        if (b->flags & MA_STPF_TCA)
+            gen(proto_tree_add_boolean(st, hf_stp_tca, tvb, 0, 0, TRUE));
         if (b->version >= 2) {
-            gen(proto_tree_add_boolean(st, hf_stp_proposal, tvb, 0, 0, (b->flags & MA_STPF_PROPOSAL) != 0));
-            gen(proto_tree_add_boolean(st, hf_stp_agreement, tvb, 0, 0, (b->flags & MA_STPF_AGREEMENT) != 0));
+            if (b->flags & MA_STPF_PROPOSAL)
+                gen(proto_tree_add_boolean(st, hf_stp_proposal, tvb, 0, 0, TRUE));
+            if (b->flags & MA_STPF_AGREEMENT)
+                gen(proto_tree_add_boolean(st, hf_stp_agreement, tvb, 0, 0, TRUE));
             gen(proto_tree_add_string(st, hf_stp_role, tvb, 0, 0,
                                       ma_stp_role_name((uint8_t)((b->flags & MA_STPF_ROLE_MASK) >> 2))));
         }
     }
-    gen(proto_tree_add_boolean(st, hf_stp_repeat, tvb, 0, 0, r->repeat));
+    if (r->repeat)
+        gen(proto_tree_add_boolean(st, hf_stp_repeat, tvb, 0, 0, TRUE));
     if (r->prev_frame)
         gen(proto_tree_add_uint(st, hf_stp_prev_frame, tvb, 0, 0, r->prev_frame));
     if (!r->events)
@@ -251,7 +251,8 @@ void ma_fields_net_show_bpdu(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo
     proto_item *ev = gen(proto_tree_add_string(st, hf_stp_event, tvb, 0, 0, buf));
     wmem_strbuf_append_printf(info, " [STP %s]", buf);
     gboolean change = (r->events & (MA_STP_EV_TC | MA_STP_EV_TCN | MA_STP_EV_ROOT)) != 0;
-    gen(proto_tree_add_boolean(st, hf_stp_topology_change, tvb, 0, 0, change));
+    if (change)
+        gen(proto_tree_add_boolean(st, hf_stp_topology_change, tvb, 0, 0, TRUE));
     proto_item *it;
     if (r->events & MA_STP_EV_TC)
         expert_add_info(pinfo, ev, &ei_stp_tc);
@@ -265,13 +266,11 @@ void ma_fields_net_show_bpdu(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo
         ma_stp_id_format(r->prev_root, was, sizeof was);
         ma_stp_id_format(b->root_id, now, sizeof now);
         gen(proto_tree_add_string(st, hf_stp_prev_root, tvb, 0, 0, was));
-        expert_add_info_format(pinfo, it, &ei_stp_root, "Root bridge changed from %s to %s", was, now);
+        expert_add_info(pinfo, it, &ei_stp_root);
     }
     if (r->events & MA_STP_EV_ROLE) {
         it = gen(proto_tree_add_boolean(st, hf_stp_role_change, tvb, 0, 0, TRUE));
-        expert_add_info_format(pinfo, it, &ei_stp_role, "Port role changed from %s to %s",
-                               ma_stp_role_name(r->prev_role),
-                               ma_stp_role_name((uint8_t)((b->flags & MA_STPF_ROLE_MASK) >> 2)));
+        expert_add_info(pinfo, it, &ei_stp_role);
     }
 }
 

@@ -59,8 +59,11 @@ static void add_time(proto_tree *t, int hf, tvbuff_t *tvb, ma_ns_t ns)
     proto_item_set_generated(proto_tree_add_time(t, hf, tvb, 0, 0, &v));
 }
 
+/* A flag, shown only when set. */
 static void add_flag(proto_tree *t, int hf, tvbuff_t *tvb, gboolean v)
 {
+    if (!v)
+        return;
     proto_item_set_generated(proto_tree_add_boolean(t, hf, tvb, 0, 0, v));
 }
 
@@ -87,23 +90,18 @@ static void show_hb(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, const ma_
         proto_item_set_generated(proto_tree_add_uint(t, hf_hb_stall_frame, tvb, 0, 0, o->stall_frame));
     if (o->flags & MA_HBO_STALL) {
         add_flag(t, hf_hb_stall_start, tvb, TRUE);
-        expert_add_info_format(pinfo, ti, &ei_hb_stall,
-            "Heartbeat %s stalled: value %u unchanged for %u polls (since frame %u)", h->name, o->value,
-            o->unchanged, o->stall_frame);
+        expert_add_info(pinfo, ti, &ei_hb_stall);
         wmem_strbuf_append(info, " [hb stalled]");
     }
     if (o->flags & MA_HBO_RECOVERED) {
         add_flag(t, hf_hb_recovered, tvb, TRUE);
         add_time(t, hf_hb_stall_duration, tvb, o->stall_duration);
-        expert_add_info_format(pinfo, ti, &ei_hb_recovered,
-            "Heartbeat %s recovered after %.3f s stalled (from frame %u)", h->name,
-            (double)o->stall_duration / 1e9, o->stall_frame);
+        expert_add_info(pinfo, ti, &ei_hb_recovered);
         wmem_strbuf_append(info, " [hb recovered]");
     }
     if (o->flags & MA_HBO_RESET) {
         add_flag(t, hf_hb_reset, tvb, TRUE);
-        expert_add_info_format(pinfo, ti, &ei_hb_reset, "Heartbeat %s reset: %u -> %u", h->name, o->prev,
-                               o->value);
+        expert_add_info(pinfo, ti, &ei_hb_reset);
         wmem_strbuf_append(info, " [hb reset]");
     }
     if (o->flags & MA_HBO_WRAP)

@@ -100,12 +100,16 @@ static void format_function_code(gchar *buf, guint32 v)
              (v & 0x80) ? " exception" : "", v);
 }
 
+/* A flag, shown only when set (as tcp.analysis does), with its expert info
+ * when ei is given. */
 static void add_bool(proto_tree *t, int hf, tvbuff_t *tvb, gboolean v, expert_field *ei,
                      packet_info *pinfo)
 {
-    proto_item *it = proto_tree_add_boolean(t, hf, tvb, 0, 0, v);
+    if (!v)
+        return;
+    proto_item *it = proto_tree_add_boolean(t, hf, tvb, 0, 0, TRUE);
     proto_item_set_generated(it);
-    if (v && ei)
+    if (ei)
         expert_add_info(pinfo, it, ei);
 }
 
@@ -151,8 +155,10 @@ static void show_request(proto_tree *st, proto_item *top, tvbuff_t *tvb, packet_
         proto_item_set_generated(it);
         add_response_time(st, tvb, t);
     }
-    add_bool(st, hf_modbus_an_delayed, tvb, (t->flags & MA_TXN_DELAYED) != 0, &ei_modbus_an_delayed, pinfo);
-    add_bool(st, hf_modbus_an_late, tvb, o == MA_OUT_LATE, &ei_modbus_an_late, pinfo);
+    /* delayed and late are decided on the response, which carries their
+     * expert info; the request has the flags (and the link) only */
+    add_bool(st, hf_modbus_an_delayed, tvb, (t->flags & MA_TXN_DELAYED) != 0, NULL, pinfo);
+    add_bool(st, hf_modbus_an_late, tvb, o == MA_OUT_LATE, NULL, pinfo);
     add_bool(st, hf_modbus_an_missed, tvb, o == MA_OUT_MISSED, &ei_modbus_an_missed, pinfo);
     if (o == MA_OUT_MISSED) {
         it = proto_tree_add_string(st, hf_modbus_an_missed_reason, tvb, 0, 0, missed_reason(t));

@@ -10,6 +10,7 @@
 
 #include <cfile.h>
 #include <epan/plugin_if.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ingest.h"
@@ -18,6 +19,8 @@
 static int proto_an = -1;
 static ma_analysis_t *analysis;
 static capture_file *gui_cf; /* the GUI's capture file, NULL in tshark */
+static bool later_pass;      /* the file is read again (tshark -2, the GUI) */
+static char *single_pass_note; /* printed at cleanup if it was not */
 
 static void *cf_of(capture_file *cf, void *user_data _U_)
 {
@@ -56,6 +59,11 @@ static void lifecycle_init(void)
 
 static void lifecycle_cleanup(void)
 {
+    if (single_pass_note && !later_pass && !ma_lifecycle_gui())
+        fprintf(stderr, "%s\n", single_pass_note);
+    g_free(single_pass_note);
+    single_pass_note = NULL;
+    later_pass = false;
     ma_ingest_stop();
     ma_analysis_free(analysis);
     analysis = NULL;
@@ -114,7 +122,20 @@ void ma_lifecycle_end_pass(void)
 
 static void lifecycle_postseq(void)
 {
+    later_pass = true; /* only a reader that reads the file again calls it */
     ma_lifecycle_end_pass();
+}
+
+void ma_lifecycle_revisit(void)
+{
+    later_pass = true;
+    ma_lifecycle_end_pass();
+}
+
+void ma_lifecycle_single_pass_note(const char *text)
+{
+    if (!single_pass_note)
+        single_pass_note = g_strdup(text);
 }
 
 void ma_lifecycle_first_pass_frame(packet_info *pinfo)

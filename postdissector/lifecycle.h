@@ -38,6 +38,13 @@ void ma_lifecycle_first_pass_frame(packet_info *pinfo);
 /* End the first pass now (idempotent). */
 void ma_lifecycle_end_pass(void);
 
+/* A frame is dissected again: a later pass; ends the first. */
+void ma_lifecycle_revisit(void);
+
+/* A line for stderr, printed once when the capture is closed if it was
+ * read in a single pass (tshark without -2); the first note wins. */
+void ma_lifecycle_single_pass_note(const char *text);
+
 /* The current capture's analysis, final: if its first pass has not ended
  * and no more frames can come (tshark's taps draw once, after the last
  * frame), it ends it; NULL while a GUI is still reading, or outside a

@@ -17,6 +17,8 @@
 #include <epan/tap.h>
 
 #include "fields_feat.h"
+
+#include <stdio.h>
 #include "fields_net.h"
 #include "fields_regs.h"
 #include "fields_txn.h"
@@ -59,6 +61,58 @@ static const ma_frame_rec_t *first_pass(ma_analysis_t *an, packet_info *pinfo)
     return fr;
 }
 
+/* ---- request-side outcome fields in a single pass ---- */
+
+/* Fields that a request gets only once the first pass ended (README,
+ * "Single pass, -2, and the GUI"): one list, resolved at handoff. */
+static const char *const request_side_names[] = {
+    "modbus_an.outcome", "modbus_an.missed", "modbus_an.missed_reason", "modbus_an.unanswered_at_end",
+    "modbus_an.response_frame", "modbus_an.cause", "modbus_an.cause_frame", "modbus_an.retried_by",
+    "modbus_an.tid_mismatch_response", "modbus_an.poll.gap", "modbus_an.poll.cadence",
+    "modbus_an.conn.result", "modbus_an.conn.failed",
+};
+static int request_side_hf[G_N_ELEMENTS(request_side_names)];
+static gboolean request_side_warned;
+
+/* tshark single pass with a filter on one of them, or printing trees or
+ * fields (-V, -T fields/pdml/json: every field is there) while a request's
+ * outcome is still pending: say once, on stderr when the file is closed,
+ * that it needs -2 (the result would silently miss requests); a second
+ * pass (-2) cancels it. */
+static void warn_request_side(proto_tree *tree, const ma_frame_rec_t *fr)
+{
+    if (request_side_warned || !tree || ma_lifecycle_gui())
+        return;
+    for (unsigned i = 0; i < G_N_ELEMENTS(request_side_hf); i++) {
+        header_field_info *hfi = request_side_hf[i] > 0 ? proto_registrar_get_nth(request_side_hf[i]) : NULL;
+        if (hfi && hfi->ref_type == HF_REF_TYPE_DIRECT) {
+            request_side_warned = TRUE;
+            char *msg = g_strdup_printf("modbus_an: %s and the other request-side outcome fields are known only "
+                                        "after the first pass: use tshark -2 (a single pass shows them only "
+                                        "where already decided).", request_side_names[i]);
+            ma_lifecycle_single_pass_note(msg);
+            g_free(msg);
+            return;
+        }
+    }
+    if (!fr || !proto_field_is_referenced(tree, request_side_hf[0]))
+        return; /* a visible (printed) tree references every field */
+    for (unsigned i = 0; i < fr->n; i++) {
+        if (fr->pdu[i].kind == MA_PDU_REQUEST && fr->pdu[i].txn && fr->pdu[i].txn->outcome == MA_OUT_PENDING) {
+            request_side_warned = TRUE;
+            ma_lifecycle_single_pass_note("modbus_an: request outcomes (modbus_an.outcome, .missed, "
+                                          ".response_frame, .cause, ...) are known only after the first pass: "
+                                          "use tshark -2 to print them on every request.");
+            return;
+        }
+    }
+}
+
+static void request_side_init(void)
+{
+    request_side_warned = FALSE;
+}
+
 /* ---- every pass ---- */
 
 static int dissect_modbus_an(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
@@ -69,8 +123,9 @@ static int dissect_modbus_an(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
     const ma_frame_rec_t *fr;
     if (!PINFO_FD_VISITED(pinfo)) {
         fr = first_pass(an, pinfo);
+        warn_request_side(tree, fr);
     } else {
-        ma_lifecycle_end_pass(); /* every frame was seen once */
+        ma_lifecycle_revisit(); /* every frame was seen once */
         fr = ma_analysis_frame_rec(an, pinfo->num);
     }
     if (!fr)
@@ -96,6 +151,8 @@ static int dissect_modbus_an(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
             ma_fields_regs_show(st, tvb, pinfo, ma_analysis_regs(an), rr, info);
         if (feat_tree)
             ma_fields_feat_show(st, tvb, pinfo, &fx[i], info);
+        else if (fr->feat)
+            ma_fields_feat_experts(pinfo, &fr->feat[i], info);
         tp[i] = (ma_tap_pdu_t){an, fr, i, pdu, rr, NULL};
         tap_queue_packet(pdu_tap, pinfo, &tp[i]);
         if (tf) {
@@ -126,6 +183,7 @@ void proto_register_modbus_an(void)
     ma_fields_net_register(proto_modbus_an);
     ma_prefs_register(proto_modbus_an);
     ma_lifecycle_register(proto_modbus_an);
+    register_init_routine(request_side_init);
 
     dissector_handle_t h = create_dissector_handle(dissect_modbus_an, proto_modbus_an);
     register_postdissector(h);
@@ -139,4 +197,6 @@ void proto_reg_handoff_modbus_an(void)
     ma_ingest_register(proto_modbus_an);
     ma_prefs_handoff();
     expert_tap_id = find_tap_id("expert");
+    for (unsigned i = 0; i < G_N_ELEMENTS(request_side_names); i++)
+        request_side_hf[i] = proto_registrar_get_id_byname(request_side_names[i]);
 }

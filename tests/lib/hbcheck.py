@@ -200,6 +200,10 @@ def pdml_regs(extra_args, two_pass=True):
                         elif n in ("modbus_an.hb.name", "modbus_an.reg.name"):
                             kind = "hb" if n == "modbus_an.hb.name" else "reg"
                             item = _collect(f)
+                            # flags are in the tree only when set: absent is false
+                            for flag_name in (("modbus_an.hb.stalled",) if kind == "hb" else
+                                              ("modbus_an.reg.changed",)):
+                                item.setdefault(flag_name, "0")
                             if item["_show"] in rec[kind]:
                                 rec["dup"].append("%s %s" % (n, item["_show"]))
                             rec[kind][item["_show"]] = item

@@ -46,6 +46,35 @@ def tshark(args, check=True):
     return p.stdout
 
 
+# Boolean flags are in the tree only when set (issue 11.12, as tcp.analysis):
+# absent means false. The tests compare values, so pdus() fills them in -
+# only where the old tree had them: a request with a known outcome, any
+# response, any PDU (malformed). test_plugin_basics checks that a false
+# flag is never in the tree.
+REQUEST_FLAGS = ("modbus_an.delayed", "modbus_an.late", "modbus_an.missed", "modbus_an.unanswered_at_end")
+RESPONSE_FLAGS = ("modbus_an.delayed", "modbus_an.late", "modbus_an.orphan", "modbus_an.duplicate",
+                  "modbus_an.exception", "modbus_an.ambiguous")
+
+
+def fill_flags(d):
+    if "modbus_an.malformed" not in d:
+        d["modbus_an.malformed"] = "0"
+    if d.get("modbus_an.retransmitted") in ("1", "True"):
+        return d
+    invalid_header = d.get("modbus_an.malformed") in ("1", "True") and "modbus_an.outcome" not in d and \
+        "modbus_an.request_frame" not in d and d.get("modbus_an.type") == "response" and \
+        "modbus_an.orphan" not in d
+    if d.get("modbus_an.type") == "request" and "modbus_an.outcome" in d:
+        flags = REQUEST_FLAGS
+    elif d.get("modbus_an.type") == "response" and not invalid_header:
+        flags = RESPONSE_FLAGS
+    else:
+        flags = ()
+    for f in flags:
+        d.setdefault(f, "0")
+    return d
+
+
 def pdus(capture, extra_args=(), two_pass=True, display_filter=None):
     """Return one dict per modbus_an tree (one per Modbus PDU), in frame order.
 
@@ -60,7 +89,7 @@ def pdus(capture, extra_args=(), two_pass=True, display_filter=None):
             if name == "modbus_an" and "modbus_an.type" in fields:
                 d = {"frame": frame}
                 d.update(fields)
-                result.append(d)
+                result.append(fill_flags(d))
     return result
 
 

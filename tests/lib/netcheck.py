@@ -945,8 +945,8 @@ def expected_seg_fields(cap):
             put(n, "modbus_an.conn.attempt", "1")
             put(n, "modbus_an.conn.result", RESULT_NAMES[c["result"]])
             failed = c["result"] in ("refused", "timeout")
-            put(n, "modbus_an.conn.failed", "1" if failed else "0")
-            if failed:
+            if failed:   # flags are in the tree only when set
+                put(n, "modbus_an.conn.failed", "1")
                 put(n, "modbus_an.conn.failed.expert", "1")
         for n in c["syn_frames"][1:]:
             put(n, "modbus_an.conn.syn_retry", "1")
@@ -980,8 +980,8 @@ def expected_seg_fields(cap):
         for r in reqs:
             put(n, "modbus_an.tcp_retransmission", str(r.frame))
             put(n, "modbus_an.tcp_retransmission.expert", "1")
-        if reqs:
-            put(n, "modbus_an.tcp_retransmission.inferred", "1" if inferred else "0")
+        if reqs and inferred:
+            put(n, "modbus_an.tcp_retransmission.inferred", "1")
     return want
 
 
