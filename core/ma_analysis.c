@@ -34,6 +34,7 @@ struct ma_analysis {
     unsigned          in_cap;
     ma_ns_t           first_ts, last_ts;
     uint64_t          frames;
+    uint32_t          first_reported;  /* first frame at or after report_after, 0: none yet */
     bool              final;
 };
 
@@ -94,14 +95,28 @@ void ma_analysis_free(ma_analysis_t *a)
     g_free(a);
 }
 
+static bool context_time(const ma_analysis_t *a, ma_ns_t ts)
+{
+    return a->cfg.report_after && ts < a->cfg.report_after;
+}
+
 void ma_analysis_note_time(ma_analysis_t *a, ma_ns_t ts)
 {
+    ma_core_note_time(a->core, ts);
+    if (context_time(a, ts))
+        return;
     if (a->frames == 0 || ts < a->first_ts)
         a->first_ts = ts;
     if (a->frames == 0 || ts > a->last_ts)
         a->last_ts = ts;
     a->frames++;
-    ma_core_note_time(a->core, ts);
+}
+
+/* The frame number seen with a time: the first reported one. */
+static void note_frame(ma_analysis_t *a, uint32_t frame, ma_ns_t ts)
+{
+    if (!a->first_reported && !context_time(a, ts))
+        a->first_reported = frame;
 }
 
 /* Room for n PDU inputs and their register data. */
@@ -215,9 +230,37 @@ static void conn_event(ma_analysis_t *a, const ma_tcp_in_t *seg)
     ma_core_conn_event(a->core, seg->stream, ev, seg->frame, seg->ts);
 }
 
+/* A context frame (ma_analysis.h): pairing and connection ends only. */
+static const ma_frame_rec_t *context_frame(ma_analysis_t *a, const ma_frame_in_t *in)
+{
+    unsigned n = in->nadus;
+    reserve_inputs(a, n);
+    ma_frame_rec_t *fr = NULL;
+    if (n) {
+        fr = ma_arena_alloc(&a->arena, sizeof *fr + n * sizeof(ma_pdu_t));
+        fr->n = n;
+        fr->frame = in->frame;
+        fr->ts = in->ts;
+        bool retrans = in->seg && (in->seg->analysis & MA_TCPA_ANY_RETRANS);
+        for (unsigned i = 0; i < n; i++) {
+            decode_adu(a, &in->adus[i], in->frame, in->ts, i);
+            a->in[i].tcp_retrans = retrans;
+            ma_core_pdu(a->core, &a->in[i], &fr->pdu[i]);
+        }
+        index_frame(a, fr);
+    }
+    if (in->seg)
+        conn_event(a, in->seg);
+    a->final = false;
+    return fr;
+}
+
 const ma_frame_rec_t *ma_analysis_frame(ma_analysis_t *a, const ma_frame_in_t *in)
 {
     ma_analysis_note_time(a, in->ts);
+    note_frame(a, in->frame, in->ts);
+    if (context_time(a, in->ts))
+        return context_frame(a, in);
     const ma_bpdu_rec_t *bpdu = in->bpdu ? ma_stp_bpdu(a->stp, in->bpdu) : NULL;
 
     /* A capture duplicate (ma_dup.h) is shown as such and nothing else:
@@ -258,6 +301,7 @@ const ma_frame_rec_t *ma_analysis_frame(ma_analysis_t *a, const ma_frame_in_t *i
         fr = ma_arena_alloc(&a->arena, sizeof *fr);
     if (fr) {
         fr->frame = in->frame;
+        fr->ts = in->ts;
         fr->seg = segrec;
         fr->bpdu = bpdu;
         index_frame(a, fr);
@@ -271,6 +315,46 @@ const ma_frame_rec_t *ma_analysis_frame(ma_analysis_t *a, const ma_frame_in_t *i
 const ma_frame_rec_t *ma_analysis_frame_rec(const ma_analysis_t *a, uint32_t frame)
 {
     return a && frame < a->by_frame_cap ? a->by_frame[frame] : NULL;
+}
+
+uint32_t ma_analysis_frame_cap(const ma_analysis_t *a)
+{
+    return a ? a->by_frame_cap : 0;
+}
+
+uint32_t ma_analysis_first_reported_frame(const ma_analysis_t *a)
+{
+    return a->first_reported ? a->first_reported : 1;
+}
+
+bool ma_analysis_txn_reported(const ma_analysis_t *a, const ma_txn_t *t)
+{
+    if (!a->cfg.report_after)
+        return true;
+    uint32_t f0 = a->first_reported ? a->first_reported : UINT32_MAX;
+    if (t->req_frame >= f0)
+        return true;
+    switch ((ma_outcome_t)t->outcome) {
+    case MA_OUT_ANSWERED:
+    case MA_OUT_LATE:
+        return t->resp_frame >= f0;
+    case MA_OUT_MISSED:
+        if (t->flags & (MA_TXN_CLOSED | MA_TXN_SUPERSEDED | MA_TXN_EVICTED))
+            return t->resolve_frame >= f0;
+        return t->req_ts + a->cfg.pairing.response_timeout >= a->cfg.report_after;
+    case MA_OUT_UNANSWERED_AT_END:
+    case MA_OUT_PENDING:
+        return true; /* decided by the end of the capture */
+    }
+    return true;
+}
+
+bool ma_analysis_pdu_reported(const ma_analysis_t *a, const ma_frame_rec_t *fr, const ma_pdu_t *pdu)
+{
+    if (!a->cfg.report_after || !context_time(a, fr->ts))
+        return true;
+    return pdu->kind == MA_PDU_REQUEST && pdu->txn && !(pdu->flags & (MA_PDU_RETRANS | MA_PDU_MALFORMED)) &&
+           ma_analysis_txn_reported(a, pdu->txn);
 }
 
 void ma_analysis_end_pass(ma_analysis_t *a)

@@ -44,6 +44,7 @@ typedef struct ma_analysis_config {
     unsigned          n_expect;
     ma_cause_config_t cause;
     ma_ns_t           duplicate_window; /* capture duplicates (ma_dup.h); 0: off */
+    ma_ns_t           report_after;    /* frames before this time are context (below); 0: none */
     void             *owned;           /* the caller's storage behind the arrays (ignored here) */
 } ma_analysis_config_t;
 
@@ -74,6 +75,7 @@ typedef struct ma_frame_in {
 /* What one frame meant; stable until the analysis is freed. */
 typedef struct ma_frame_rec {
     uint32_t             frame;
+    ma_ns_t              ts;
     const ma_seg_rec_t  *seg;    /* the TCP segment's network record, or NULL */
     const ma_bpdu_rec_t *bpdu;   /* the BPDU's record, or NULL */
     ma_feat_rec_t       *feat;   /* n feature records, or NULL when features are off */
@@ -98,6 +100,22 @@ void ma_analysis_note_time(ma_analysis_t *a, ma_ns_t ts);
 
 /* The record of a frame the first pass analysed, or NULL. */
 const ma_frame_rec_t *ma_analysis_frame_rec(const ma_analysis_t *a, uint32_t frame);
+/* One more than the highest frame number with a record (0: none). */
+uint32_t ma_analysis_frame_cap(const ma_analysis_t *a);
+
+/* Context frames (config report_after: a capture monitor analyses a
+ * snapshot together with the tail of the previous one). A frame stamped
+ * before report_after only completes transactions: its PDUs are paired and
+ * its RST / FIN end pending requests, nothing else sees it (features,
+ * registers, connections, TCP analysis, Spanning Tree). Reports count what
+ * is decided at or after report_after: every PDU of a later frame, and a
+ * request of a context frame whose outcome came later (its answer, its
+ * timeout running out, its connection closing, the capture ending). The
+ * capture's start (ma_analysis_first_ts) is then its first later frame. */
+bool ma_analysis_txn_reported(const ma_analysis_t *a, const ma_txn_t *t);
+bool ma_analysis_pdu_reported(const ma_analysis_t *a, const ma_frame_rec_t *fr, const ma_pdu_t *pdu);
+/* The first frame at or after report_after (1 when there is none). */
+uint32_t ma_analysis_first_reported_frame(const ma_analysis_t *a);
 
 /* End of the first pass: requests still pending become missed or
  * unanswered_at_end, register, network and attempt results are closed and
@@ -112,7 +130,8 @@ ma_net_t *ma_analysis_net(const ma_analysis_t *a);
 const ma_stp_t *ma_analysis_stp(const ma_analysis_t *a);
 const ma_regs_t *ma_analysis_regs(const ma_analysis_t *a);
 const ma_analysis_config_t *ma_analysis_config(const ma_analysis_t *a);
-/* First and last frame time seen (0 when no frame). */
+/* First and last frame time seen (0 when no frame; context frames do not
+ * count). */
 ma_ns_t ma_analysis_first_ts(const ma_analysis_t *a);
 ma_ns_t ma_analysis_last_ts(const ma_analysis_t *a);
 uint64_t ma_analysis_frames(const ma_analysis_t *a);

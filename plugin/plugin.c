@@ -30,12 +30,11 @@ uint32_t plugin_describe(void)
 
 static void register_taps(void)
 {
-    register_tap_listener_modbus_an_stat();
+    register_tap_listener_modbus_an_cli();
     register_tap_listener_modbus_an_table();
     register_tap_listener_modbus_an_nettable();
     register_tap_listener_modbus_an_features();
     register_tap_listener_modbus_an_flows();
-    register_tap_listener_modbus_an_registers();
 }
 
 void plugin_register(void)

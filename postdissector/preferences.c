@@ -129,6 +129,15 @@ static gboolean pref_pair_tid_mismatch = FALSE;
 static const char *pref_hb_defs_file = "";
 static const char *pref_monitor_file = "";
 static guint pref_stall_polls = MA_REGS_DEFAULT_STALL_POLLS;
+/* the verdict (ma_sections.h) */
+static guint pref_v_missed = 0, pref_v_delayed = 10, pref_v_failed = 0, pref_v_tid = 0;
+static const char *pref_v_retrans = "1.0";
+static double v_retrans = 1.0;
+static gboolean pref_v_stalls = TRUE, pref_v_stp = TRUE;
+/* the capture monitor's context (ma_analysis.h) and capture name */
+static const char *pref_report_after = "";
+static ma_ns_t report_after;
+static const char *pref_capture_name = "";
 static guint pref_min_polls = MA_REGS_DEFAULT_MIN_POLLS;
 static const char *pref_stall_factor = "3";
 static gboolean pref_auto = TRUE;
@@ -136,6 +145,23 @@ static double stall_factor = MA_REGS_DEFAULT_STALL_FACTOR;
 
 static void apply_prefs(void)
 {
+    if (!pref_report_after || !*pref_report_after) {
+        report_after = 0;
+    } else if (!ma_prefs_parse_epoch(pref_report_after, &report_after)) {
+        report_failure("modbus_an: report_after \"%s\" is not an epoch time in seconds (e.g. 1700000000.5); "
+                       "reporting everything.", pref_report_after);
+        report_after = 0;
+    }
+    {
+        char *end = NULL;
+        double pct = pref_v_retrans ? g_ascii_strtod(pref_v_retrans, &end) : 1.0;
+        if (!pref_v_retrans || !end || *end || !(pct >= 0) || !isfinite(pct)) {
+            report_failure("modbus_an: verdict_retrans_percent \"%s\" is not a percentage >= 0; using 1.",
+                           pref_v_retrans ? pref_v_retrans : "");
+            pct = 1.0;
+        }
+        v_retrans = pct;
+    }
     for (int i = 0; i < S_N; i++)
         apply_secs(&secs[i]);
     if (secs[S_TIMEOUT].value < secs[S_DELAY].value)
@@ -441,6 +467,7 @@ void ma_prefs_config(ma_analysis_config_t *cfg)
     cfg->net.retry_window = secs[S_RETRY].value;
     cfg->cause.stp_window = secs[S_STP].value;
     cfg->duplicate_window = secs[S_DUP].value;
+    cfg->report_after = report_after;
 
     load_file(pref_hb_defs_file, false, o);
     load_file(pref_monitor_file, true, o);
@@ -499,6 +526,51 @@ void ma_prefs_config_free(ma_analysis_config_t *cfg)
     cfg->hb_defs = NULL;
     cfg->watches = NULL;
     cfg->expect = NULL;
+}
+
+void ma_prefs_verdict(ma_verdict_config_t *v)
+{
+    ma_verdict_config_defaults(v);
+    v->max_missed = pref_v_missed;
+    v->max_delayed = pref_v_delayed;
+    v->max_failed_conns = pref_v_failed;
+    v->max_tid_faults = pref_v_tid;
+    v->max_retrans_pct = v_retrans;
+    v->stalls = pref_v_stalls;
+    v->stp = pref_v_stp;
+}
+
+const char *ma_prefs_capture_name(void)
+{
+    return pref_capture_name ? pref_capture_name : "";
+}
+
+bool ma_prefs_parse_epoch(const char *s, ma_ns_t *out)
+{
+    if (!s)
+        return false;
+    while (g_ascii_isspace(*s))
+        s++;
+    int64_t secs = 0, frac = 0;
+    int digits = 0, fdigits = 0;
+    for (; g_ascii_isdigit(*s); s++, digits++) {
+        if (secs > INT64_MAX / 10 / MA_NS_PER_SEC)
+            return false;
+        secs = secs * 10 + (*s - '0');
+    }
+    if (*s == '.') {
+        for (s++; g_ascii_isdigit(*s); s++, fdigits++)
+            if (fdigits < 9)
+                frac = frac * 10 + (*s - '0');
+    }
+    while (g_ascii_isspace(*s))
+        s++;
+    if (*s || (!digits && !fdigits))
+        return false;
+    for (int k = MIN(fdigits, 9); k < 9; k++)
+        frac *= 10;
+    *out = secs * MA_NS_PER_SEC + frac;
+    return true;
 }
 
 /* ---- registration ---- */
@@ -568,6 +640,31 @@ void ma_prefs_register(int proto)
     prefs_register_bool_preference(module, "hb_auto", "Detect heartbeats",
         "List registers that behave like counters (>= 80% of >= 10 polls change, >= 80% of the changes by one "
         "step of +1..+16) as heartbeats and report their stalls.", &pref_auto);
+
+    prefs_register_uint_preference(module, "verdict_missed", "Verdict: missed requests allowed",
+        "-z modbus_an,verdict (and the summary, JSON, SQLite) says keep when more requests than this were "
+        "missed.", 10, &pref_v_missed);
+    prefs_register_uint_preference(module, "verdict_delayed", "Verdict: delayed responses allowed",
+        "... when more responses than this were delayed (response time > delay_threshold).", 10, &pref_v_delayed);
+    prefs_register_uint_preference(module, "verdict_failed_connections", "Verdict: failed connections allowed",
+        "... when more connection attempts failed (refused, timed out) or sessions were reset by the server.", 10,
+        &pref_v_failed);
+    prefs_register_uint_preference(module, "verdict_tid_faults", "Verdict: transaction-id faults allowed",
+        "... when more requests reused an outstanding id or responses mismatched one.", 10, &pref_v_tid);
+    prefs_register_string_preference(module, "verdict_retrans_percent", "Verdict: TCP retransmissions (%)",
+        "... when more than this percentage of the Modbus connections' TCP segments were retransmissions.",
+        &pref_v_retrans);
+    prefs_register_bool_preference(module, "verdict_stalls", "Verdict: keep on a stalled heartbeat",
+        "... when a heartbeat stalled.", &pref_v_stalls);
+    prefs_register_bool_preference(module, "verdict_stp", "Verdict: keep on a Spanning Tree event",
+        "... when a Spanning Tree event (topology change, TCN, root or port role change) was seen.", &pref_v_stp);
+    prefs_register_string_preference(module, "report_after", "Report only what is decided after (epoch s)",
+        "For a capture monitor that analyses a snapshot together with the tail of the previous one: frames "
+        "before this epoch time only complete transactions; every report counts what is decided at or after "
+        "it. Empty: everything.", &pref_report_after);
+    prefs_register_string_preference(module, "capture_name", "Capture name for the outputs",
+        "The capture name used by the JSON topics and the SQLite captures table (default: the file name "
+        "tshark reads).", &pref_capture_name);
 
     static uat_field_t hb_fields[] = {
         UAT_FLD_CSTRING(uat_hb, name, "Name", "Name of the heartbeat"),

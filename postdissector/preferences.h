@@ -14,6 +14,7 @@
 #include <epan/prefs.h>
 
 #include "ma_analysis.h"
+#include "ma_sections.h"
 
 /* Register the preferences and UATs of protocol proto (proto_register). */
 void ma_prefs_register(int proto);
@@ -34,6 +35,16 @@ bool ma_prefs_features(void);
  * definitions point into storage owned by *cfg until ma_prefs_config_free. */
 void ma_prefs_config(ma_analysis_config_t *cfg);
 void ma_prefs_config_free(ma_analysis_config_t *cfg);
+
+/* The verdict's limits (verdict_* preferences). */
+void ma_prefs_verdict(ma_verdict_config_t *v);
+
+/* The capture_name preference ("" when unset). */
+const char *ma_prefs_capture_name(void);
+
+/* Parse an epoch time "1700000000.123456789" exactly (no rounding through
+ * a double); false on anything else. */
+bool ma_prefs_parse_epoch(const char *s, ma_ns_t *out);
 
 /* Parse a number of seconds >= 0 (at most 10^6); false on anything else. */
 bool ma_prefs_parse_seconds(const char *s, ma_ns_t *out);

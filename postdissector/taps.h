@@ -36,11 +36,16 @@ typedef struct ma_tap_frame {
 } ma_tap_frame_t;
 
 /* Registration of the listeners (tap/, called from plugin/plugin.c). */
-void register_tap_listener_modbus_an_stat(void);
+void register_tap_listener_modbus_an_cli(void);
 void register_tap_listener_modbus_an_table(void);
 void register_tap_listener_modbus_an_nettable(void);
 void register_tap_listener_modbus_an_features(void);
 void register_tap_listener_modbus_an_flows(void);
-void register_tap_listener_modbus_an_registers(void);
+
+/* -z modbus_an,registers,<file.csv> (tap/regs_export.c). */
+void ma_regs_export_start(const char *path);
+
+/* A -z error: one line on stderr, exit status 1 (tap/cli.c). */
+void ma_cli_fail(const char *fmt, ...) G_GNUC_PRINTF(1, 2) G_GNUC_NORETURN;
 
 #endif /* MA_TAPS_H */

@@ -58,14 +58,14 @@ static void feat_draw(void *p)
     char *stats_path = g_strconcat(c->path, ".stats.csv", NULL);
     FILE *sf = fopen(stats_path, "w");
     if (!sf) {
-        report_failure("modbus_an: can't write %s: %s", stats_path, g_strerror(errno));
+        ma_cli_fail("can't write %s: %s", stats_path, g_strerror(errno));
     } else {
         ma_export_stats(c->ex, sf);
         if (fclose(sf) != 0)
-            report_failure("modbus_an: error writing %s: %s", stats_path, g_strerror(errno));
+            ma_cli_fail("error writing %s: %s", stats_path, g_strerror(errno));
     }
     if (fflush(c->out) != 0)
-        report_failure("modbus_an: error writing %s: %s", c->path, g_strerror(errno));
+        ma_cli_fail("error writing %s: %s", c->path, g_strerror(errno));
     printf("modbus_an features: %" G_GUINT64_FORMAT " PDUs written to %s (column statistics in %s)\n",
            ma_export_rows(c->ex), c->path, stats_path);
     g_free(stats_path);
@@ -85,12 +85,12 @@ static void feat_init(const char *opt_arg, void *userdata _U_)
 {
     static const char prefix[] = "modbus_an,features,";
     if (strncmp(opt_arg, prefix, sizeof prefix - 1) != 0 || !opt_arg[sizeof prefix - 1]) {
-        report_failure("modbus_an: usage: -z modbus_an,features,<file.csv> (writes the CSV and "
+        ma_cli_fail("usage: -z modbus_an,features,<file.csv> (writes the CSV and "
                        "<file.csv>.stats.csv)");
         return;
     }
     if (!ma_prefs_features()) {
-        report_failure("modbus_an: -z modbus_an,features needs the preference "
+        ma_cli_fail("-z modbus_an,features needs the preference "
                        "modbus_an.features:TRUE");
         return;
     }
@@ -98,7 +98,7 @@ static void feat_init(const char *opt_arg, void *userdata _U_)
     c->path = g_strdup(opt_arg + sizeof prefix - 1);
     c->out = fopen(c->path, "w");
     if (!c->out) {
-        report_failure("modbus_an: can't write %s: %s", c->path, g_strerror(errno));
+        ma_cli_fail("can't write %s: %s", c->path, g_strerror(errno));
         feat_finish(c);
         return;
     }
@@ -106,7 +106,7 @@ static void feat_init(const char *opt_arg, void *userdata _U_)
     GString *err = register_tap_listener(MODBUS_AN_FEATURES_TAP, c, NULL, TL_REQUIRES_NOTHING,
                                          NULL, feat_packet, feat_draw, feat_finish);
     if (err) {
-        report_failure("modbus_an: %s", err->str);
+        ma_cli_fail("%s", err->str);
         g_string_free(err, TRUE);
         feat_finish(c);
     }

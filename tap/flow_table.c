@@ -20,38 +20,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gui_table.h"
 #include "ma_flows.h"
-
-enum { COL_STREAM, COL_PAIR, COL_PDUS, COL_DUR, COL_FC, COL_PAIRING, COL_PER, COL_INVALID,
-       COL_STRONG, COL_IQR, NCOLS };
-
-static stat_tap_table_item fields[NCOLS] = {
-    { TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "Stream", "%d" },
-    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Pair", "%-30s" },
-    { TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "PDUs", "%d" },
-    { TABLE_ITEM_FLOAT, TAP_ALIGN_RIGHT, "Duration (s)", "%.3f" },
-    { TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "Dominant FC", "%d" },
-    { TABLE_ITEM_FLOAT, TAP_ALIGN_RIGHT, "Pairing ratio", "%.4f" },
-    { TABLE_ITEM_FLOAT, TAP_ALIGN_RIGHT, "Periodicity (mean)", "%.4f" },
-    { TABLE_ITEM_FLOAT, TAP_ALIGN_RIGHT, "Invalid share", "%.4f" },
-    { TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "3-sigma outliers", "%d" },
-    { TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "IQR outliers", "%d" },
-};
+#include "ma_sections.h"
 
 static const char table_name[] = "Modbus/TCP flows (features)";
-
+static ma_gui_cols_t cols;
 static ma_flows_t *gui_flows;
 static GHashTable *gui_rows; /* stream + 1 -> row + 1 */
-
-static void set_item(stat_tap_table *t, guint row, guint col, double f, guint u)
-{
-    stat_tap_table_item_type *it = stat_tap_get_field_data(t, row, col);
-    if (fields[col].type == TABLE_ITEM_FLOAT)
-        it->value.float_value = f;
-    else
-        it->value.uint_value = u;
-    stat_tap_set_field_data(t, row, col, it);
-}
 
 static void flows_init(stat_tap_table_ui *ui)
 {
@@ -59,13 +35,7 @@ static void flows_init(stat_tap_table_ui *ui)
         gui_flows = ma_flows_new();
         gui_rows = g_hash_table_new(g_direct_hash, g_direct_equal);
     }
-    stat_tap_table *t = stat_tap_find_table(ui, table_name);
-    if (t) {
-        if (ui->stat_tap_reset_table_cb)
-            ui->stat_tap_reset_table_cb(t);
-        return;
-    }
-    stat_tap_add_table(ui, stat_tap_init_table(table_name, NCOLS, 0, NULL));
+    ma_gui_table_init(ui, table_name, cols.n);
 }
 
 static tap_packet_status flows_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_,
@@ -77,30 +47,16 @@ static tap_packet_status flows_packet(void *tapdata, packet_info *pinfo, epan_di
     ma_ns_t ts = (ma_ns_t)pinfo->abs_ts.secs * MA_NS_PER_SEC + pinfo->abs_ts.nsecs;
     const char *pair = ft->pdu->pair ? ft->pdu->pair->label : NULL;
     const ma_flow_sum_t *s = ma_flows_add(gui_flows, ft->pdu->stream, pair, ts, ft->feat);
-
     guint row = GPOINTER_TO_UINT(g_hash_table_lookup(gui_rows, GUINT_TO_POINTER(s->stream + 1)));
-    if (row) {
-        row--;
-    } else {
-        row = t->num_elements;
-        stat_tap_table_item_type items[NCOLS];
-        memset(items, 0, sizeof items);
-        for (int c = 0; c < NCOLS; c++)
-            items[c].type = fields[c].type;
-        items[COL_STREAM].value.uint_value = s->stream;
-        items[COL_PAIR].value.string_value = g_strdup(s->pair);
-        stat_tap_init_table_row(t, row, NCOLS, items);
-        g_hash_table_insert(gui_rows, GUINT_TO_POINTER(s->stream + 1), GUINT_TO_POINTER(row + 1));
+    if (!row) {
+        row = ma_gui_add_row(t, &cols) + 1;
+        g_hash_table_insert(gui_rows, GUINT_TO_POINTER(s->stream + 1), GUINT_TO_POINTER(row));
     }
-    double per = ma_flow_periodicity(s);
-    set_item(t, row, COL_PDUS, 0, (guint)s->pdus);
-    set_item(t, row, COL_DUR, (double)(s->last - s->first) / 1e9, 0);
-    set_item(t, row, COL_FC, 0, s->dominant);
-    set_item(t, row, COL_PAIRING, s->pairing, 0);
-    set_item(t, row, COL_PER, isnan(per) ? 0.0 : per, 0);
-    set_item(t, row, COL_INVALID, (double)s->invalid / (double)s->pdus, 0);
-    set_item(t, row, COL_STRONG, 0, (guint)s->strong);
-    set_item(t, row, COL_IQR, 0, (guint)s->iqr);
+    ma_tab_t one;
+    ma_tab_init(&one, &ma_desc_flows, NULL, 0);
+    ma_tab_add(&one, s);
+    ma_gui_set_row(t, row - 1, &cols, &one, 0);
+    ma_tab_free(&one);
     return TAP_PACKET_REDRAW;
 }
 
@@ -110,15 +66,7 @@ static void flows_reset(stat_tap_table *t)
      * stream -> row map), zero their numbers. */
     if (gui_flows)
         ma_flows_reset(gui_flows);
-    for (guint row = 0; row < t->num_elements; row++)
-        for (guint col = COL_PDUS; col < NCOLS; col++)
-            set_item(t, row, col, 0.0, 0);
-}
-
-static void flows_free_item(stat_tap_table *t _U_, guint row _U_, guint col, stat_tap_table_item_type *it)
-{
-    if (col == COL_PAIR)
-        g_free((char *)it->value.string_value);
+    ma_gui_zero(t, &cols);
 }
 
 static tap_param flows_params[] = {
@@ -129,13 +77,13 @@ static stat_tap_table_ui flows_ui = {
     REGISTER_PACKET_STAT_GROUP_UNSORTED,
     "Modbus/TCP Flows (modbus_an)",
     MODBUS_AN_FEATURES_TAP,
-    "modbus_an,flows",
+    "modbus_an,flowtable",
     flows_init,
     flows_packet,
     flows_reset,
-    flows_free_item,
+    ma_gui_free_item,
     NULL,
-    G_N_ELEMENTS(fields), fields,
+    0, NULL,
     G_N_ELEMENTS(flows_params), flows_params,
     NULL,
     0
@@ -143,5 +91,8 @@ static stat_tap_table_ui flows_ui = {
 
 void register_tap_listener_modbus_an_flows(void)
 {
+    ma_gui_columns(&cols, &ma_desc_flows);
+    flows_ui.nfields = cols.n;
+    flows_ui.fields = cols.fields;
     register_stat_tap_table_ui(&flows_ui);
 }

@@ -22,7 +22,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <wsutil/report_message.h>
 
 typedef struct {
     char    *path;
@@ -107,8 +106,8 @@ static void regs_draw(void *p)
     regs_ctx_t *c = p;
     if (!c->out)
         return;
-    if (fflush(c->out) != 0)
-        report_failure("modbus_an: error writing %s: %s", c->path, g_strerror(errno));
+    if (fflush(c->out) != 0 || ferror(c->out))
+        ma_cli_fail("error writing %s: %s", c->path, g_strerror(errno));
     printf("modbus_an registers: %" G_GUINT64_FORMAT " values written to %s\n", c->rows, c->path);
 }
 
@@ -121,36 +120,16 @@ static void regs_finish(void *p)
     g_free(c);
 }
 
-static void regs_init(const char *opt_arg, void *userdata _U_)
+void ma_regs_export_start(const char *path)
 {
-    static const char prefix[] = "modbus_an,registers,";
-    if (strncmp(opt_arg, prefix, sizeof prefix - 1) != 0 || !opt_arg[sizeof prefix - 1]) {
-        report_failure("modbus_an: usage: -z modbus_an,registers,<file.csv>");
-        return;
-    }
     regs_ctx_t *c = g_new0(regs_ctx_t, 1);
-    c->path = g_strdup(opt_arg + sizeof prefix - 1);
+    c->path = g_strdup(path);
     c->out = fopen(c->path, "w");
-    if (!c->out) {
-        report_failure("modbus_an: can't write %s: %s", c->path, g_strerror(errno));
-        regs_finish(c);
-        return;
-    }
+    if (!c->out)
+        ma_cli_fail("can't write %s: %s", c->path, g_strerror(errno));
     fputs("frame,time,kind,name,pair,unit,table,address,access,value,previous,changed,state\n", c->out);
     GString *err = register_tap_listener(MODBUS_AN_TAP, c, NULL, TL_REQUIRES_NOTHING, NULL, regs_packet,
                                          regs_draw, regs_finish);
-    if (err) {
-        report_failure("modbus_an: %s", err->str);
-        g_string_free(err, TRUE);
-        regs_finish(c);
-    }
-}
-
-static stat_tap_ui regs_ui = {
-    REGISTER_STAT_GROUP_GENERIC, NULL, "modbus_an,registers", regs_init, 0, NULL
-};
-
-void register_tap_listener_modbus_an_registers(void)
-{
-    register_stat_tap_ui(&regs_ui, NULL);
+    if (err)
+        ma_cli_fail("%s", err->str);
 }

@@ -464,7 +464,7 @@ class Features(unittest.TestCase):
                     w["invalid"] += r["is_valid"] == 0
                     w["strong"] += any(r[m + "_sigma"] == 3 for m in metrics)
                     w["iqr"] += any(r[m + "_iqr"] == 1 for m in metrics)
-                out = mbtshark.tshark(["-r", case.path, "-q", "-2", "-z", "modbus_an,flows"]
+                out = mbtshark.tshark(["-r", case.path, "-q", "-2", "-z", "modbus_an,flowtable"]
                                       + list(case.args))
                 got = {}
                 for line in out.splitlines():
@@ -472,7 +472,8 @@ class Features(unittest.TestCase):
                     if len(cells) >= 10 and cells[0].isdigit():
                         got[int(cells[0])] = cells
                 self.assertEqual(sorted(got), sorted(want), "flows listed")
-                text = mbtshark.tshark(["-r", case.path, "-q", "-z", "modbus_an,stat"] + list(case.args))
+                doc = json.loads(mbtshark.tshark(["-r", case.path, "-q", "-z", "modbus_an,json"] + list(case.args)))
+                flows = {f["stream"]: f for f in doc["flows"]}
                 for stream, w in want.items():
                     c = got[stream]
                     per = sum(w["per"]) / len(w["per"]) if w["per"] else None
@@ -487,14 +488,14 @@ class Features(unittest.TestCase):
                                            msg=(stream, "invalid"))
                     self.assertEqual(int(c[8]), w["strong"], (stream, "3 sigma"))
                     self.assertEqual(int(c[9]), w["iqr"], (stream, "iqr"))
-                    # the same flow in the text section (rows start with the stream)
-                    pstr = "-" if per is None else "%.4f" % per
-                    line = [l.split() for l in text.splitlines()
-                            if l.split()[:1] == [str(stream)] and len(l.split()) >= 12]
-                    self.assertTrue(line, (stream, "text section"))
-                    f = line[0]
-                    self.assertEqual((int(f[-8]), int(f[-6]), f[-4], int(f[-2]), int(f[-1])),
-                                     (w["pdus"], w["fc"], pstr, w["strong"], w["iqr"]), (stream, "text"))
+                    # the same flow in the JSON document (the flows section, single pass)
+                    f = flows[stream]
+                    self.assertEqual((f["pdus"], f["dominant_fc"], f["outliers_3sigma"], f["outliers_iqr"]),
+                                     (w["pdus"], w["fc"], w["strong"], w["iqr"]), (stream, "json"))
+                    if per is None:
+                        self.assertIsNone(f["periodicity"], (stream, "json periodicity"))
+                    else:
+                        self.assertAlmostEqual(f["periodicity"], per, delta=1e-9, msg=(stream, "json periodicity"))
 
     def test_tree_fields_equal_csv(self):
         for name in ("shared_digitalbond-diag-exceptions.pcap", "gen_gen_basic.pcap"):

@@ -342,7 +342,7 @@ class T3HbDefs(unittest.TestCase):
                 self.assertIsNone(s["end"], "still stalled at end expected")
                 self.assertEqual(s["last_ts"], us_text(last_ts))
                 self.assertAlmostEqual(s["secs"], (last_ts - T.ts[start]) / 1e9, delta=1e-6)
-        self.assertIn("still stalled at end", text)
+        self.assertIn("still stalled at end", [x["state"] for x in text["stalls"]])
 
     def test_expert_filters_select_exactly_those_frames(self):
         """-Y on each expert info name selects exactly the frames the rules give

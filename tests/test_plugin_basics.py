@@ -3,6 +3,7 @@
 """The plugin as a Wireshark citizen: it is the build that is loaded, its
 fields are registered with descriptions, preferences are validated, a
 disabled plugin adds nothing, expert info and Info tags appear."""
+import json
 import os
 import subprocess
 import sys
@@ -60,15 +61,17 @@ class Basics(unittest.TestCase):
             self.assertIn("modbus_an.%s.expert" % name, out)
 
     def test_bad_preferences_are_rejected_with_a_message(self):
-        r = run(["-r", MEI, "-o", "modbus_an.delay_threshold:abc", "-q", "-z", "modbus_an,csv"])
+        def cfg(r):
+            return json.loads(r.stdout)["config"]
+        r = run(["-r", MEI, "-o", "modbus_an.delay_threshold:abc", "-q", "-z", "modbus_an,json"])
         self.assertIn('delay_threshold "abc" is not a number of seconds', r.stderr)
-        self.assertIn("delay_threshold=1.000000000", r.stdout)  # previous value kept
-        r = run(["-r", MEI, "-o", "modbus_an.response_timeout:-1", "-q", "-z", "modbus_an,csv"])
+        self.assertEqual(cfg(r)["delay_threshold"], 1.0)  # previous value kept
+        r = run(["-r", MEI, "-o", "modbus_an.response_timeout:-1", "-q", "-z", "modbus_an,json"])
         self.assertIn('response_timeout "-1" is not a number of seconds', r.stderr)
         r = run(["-r", MEI, "-o", "modbus_an.delay_threshold:5", "-o", "modbus_an.response_timeout:2",
-                 "-q", "-z", "modbus_an,csv"])
+                 "-q", "-z", "modbus_an,json"])
         self.assertIn("must not be below delay_threshold", r.stderr)
-        self.assertIn("delay_threshold=5.000000000 response_timeout=5.000000000", r.stdout)
+        self.assertEqual((cfg(r)["delay_threshold"], cfg(r)["response_timeout"]), (5.0, 5.0))
 
     def test_thresholds_change_classification(self):
         # mei: one reply after 3.019519 s, one after 0.022532 s
@@ -105,7 +108,8 @@ class Basics(unittest.TestCase):
         units = {r["unit"] for r in rows if r["pair"] != "TOTAL"}
         self.assertEqual(units, {"*", "1"})
         r = run(["-r", FAULTS, "-q", "-z", "modbus_an,stat,nosuchfield == 1"])
-        self.assertIn("can't use filter", r.stderr)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("invalid filter", r.stderr)
 
 
 if __name__ == "__main__":

@@ -646,6 +646,7 @@ const ma_seg_rec_t *ma_net_segment(ma_net_t *n, const ma_tcp_in_t *in, const ma_
         ma_net_npair(n, c->pub.pair->id)->modbus = true;
     }
     on_flags(n, c, in, to_server, &r.what);
+    ma_net_npair(n, c->pub.pair->id)->pub.segs[d]++;
     count_analysis(n, c, in->analysis, d);
     pend_note(c, out, npdus);
     if (in->analysis & MA_TCPA_ANY_RETRANS) {
@@ -705,6 +706,7 @@ static void pair_reset(ma_net_pair_t *p)
     memcpy(p->ta, keep.ta, sizeof p->ta);
     p->retrans_attached = keep.retrans_attached;
     memcpy(p->dups, keep.dups, sizeof p->dups);
+    memcpy(p->segs, keep.segs, sizeof p->segs);
     p->retries = keep.retries;
     memcpy(p->causes, keep.causes, sizeof p->causes);
 }

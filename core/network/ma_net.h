@@ -166,6 +166,7 @@ typedef struct ma_net_pair {
     uint64_t ta[2][MA_TCPA_N];                    /* tcp.analysis counts per direction */
     uint64_t retrans_attached;                    /* retransmitted segments tied to a txn */
     uint64_t dups[2];                             /* capture duplicates per direction */
+    uint64_t segs[2];                             /* TCP segments per direction (duplicates excluded) */
     uint64_t retries;                             /* requests that are retries */
     uint64_t causes[MA_CAUSE_N];                  /* filled by ma_cause_decide */
 } ma_net_pair_t;

@@ -50,7 +50,4 @@ GPtrArray *ma_flows_pairs(ma_flows_t *fl);    /* of ma_pairwin_sum_t*, owned by 
 /* Mean periodicity of a flow, or NAN without a full window. */
 double ma_flow_periodicity(const ma_flow_sum_t *s);
 
-/* The text section of -z modbus_an,stat: at most limit flows in each list. */
-void ma_flows_report_text(FILE *out, ma_flows_t *fl, unsigned limit);
-
 #endif /* MA_FLOWS_H */

@@ -215,125 +215,90 @@ def pdml_regs(extra_args, two_pass=True):
 
 
 def stat_and_csv(extra_args):
-    """(stat text, registers CSV rows, stderr, returncode) of one
-    -q -z modbus_an,stat -z modbus_an,registers,<csv> run."""
+    """(JSON document of -z modbus_an,json, registers CSV rows, stderr,
+    returncode) of one -q -z modbus_an,json,<file> -z modbus_an,registers,<csv>
+    run. The document is parsed with exact decimals (times keep their ns)."""
     def go():
-        path = os.path.join(_tmp, "regs_%d.csv" % next(_csv_seq))
-        if os.path.exists(path):
-            os.unlink(path)
-        rc, out, err = run_tshark(["-r", CAP, "-q", "-z", "modbus_an,stat",
+        n = next(_csv_seq)
+        path = os.path.join(_tmp, "regs_%d.csv" % n)
+        jpath = os.path.join(_tmp, "doc_%d.json" % n)
+        for f in (path, jpath):
+            if os.path.exists(f):
+                os.unlink(f)
+        rc, out, err = run_tshark(["-r", CAP, "-q", "-z", "modbus_an,json," + jpath,
                                    "-z", "modbus_an,registers," + path] + list(extra_args))
         rows = None
         if os.path.exists(path):
             with open(path, newline="") as fh:
                 rows = list(csv.DictReader(fh))
-        return out, rows, err, rc
+        doc = None
+        if os.path.exists(jpath):
+            with open(jpath) as fh:
+                doc = json.load(fh, parse_float=Decimal)
+        return doc, rows, err, rc
     return cached(("stat", tuple(extra_args)), go)
 
 
-# ---------------------------------------------------------------- stat text parsing
+# ---------------------------------------------------------------- the JSON document's sections
 
-def section(text, start, end):
-    lines = text.splitlines()
-    out, on = [], False
-    for line in lines:
-        if line.startswith(start):
-            on = True
-        elif on and end and line.startswith(end):
-            break
-        if on:
-            out.append(line)
-    return out
+def us_of(t):
+    """An epoch time of the JSON (Decimal seconds) as us_text prints it."""
+    if t is None:
+        return None
+    ns = int(t * 1000000000)
+    return us_text(ns)
 
 
-RE_GROUP = re.compile(
-    r"^\s+(\d+) (\S+ -> \S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)"
-    r"\s+(\d+)\s+(\d+)\s+([\d.]+) \([^)]*\)\s+([\d.]+) \([^)]*\)\s+(STOPPED before end|polled to end)$")
-RE_GAP = re.compile(r"^  group (\d+): frame (\d+) at ([\d.]+) \([^)]*\) to frame (\d+), ([\d.]+) s "
-                    r"\(cadence ([\d.]+) s\)$")
-RE_HB = re.compile(
-    r"^  (.+?)\s+(hb_defs|pcap_monitor|uat|auto)\s+(\S+ -> \S+)\s+(\d+)\s+(\S+)\s+(\d+)\s+(\d+)"
-    r"\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+([\d.]+)\s+(\d+)\s+(ok|STALLED at end|never polled)$")
-RE_HB_NOT_POLLED = re.compile(
-    r"^  (.+?)\s+(hb_defs|pcap_monitor|uat|auto)\s+-\s+-\s+(\S+)\s+(\d+)\s+(\d+)\s+NOT POLLED")
-RE_STALL = re.compile(
-    r"^  (.+?): start frame (\d+) at ([\d.]+) \([^)]*\), (?:end frame (\d+) at ([\d.]+) \([^)]*\)|"
-    r"still stalled at end \(last poll ([\d.]+) \([^)]*\)\)), ([\d.]+) s, (\d+) unchanged polls, "
-    r"value (\d+)$")
-RE_WATCH = re.compile(r"^  (.+?): (\S+):(\d+) unit (\d+) (\S+) (\d+): (\d+) reads, (\d+) writes, "
-                      r"(\d+) changes, first (\S+), last (\S+)$")
-RE_CHANGE = re.compile(r"^    frame (\d+) at ([\d.]+) \([^)]*\): (\S+) -> (\S+) \((write|read)\)$")
-
-
-def parse_groups(text):
-    rows, gaps = [], []
-    for line in section(text, "Poll groups:", "Heartbeats:"):
-        m = RE_GROUP.match(line)
-        if m:
-            g = m.groups()
-            rows.append(dict(idx=int(g[0]), pair=g[1], unit=int(g[2]), fc=int(g[3]), start=int(g[4]),
-                             count=int(g[5]), polls=int(g[6]), answers=int(g[7]), cadence=float(g[8]),
-                             jitter=float(g[9]), gaps=int(g[10]), missed=int(g[11]), first=g[12],
-                             last=g[13], state=g[14]))
-        m = RE_GAP.match(line)
-        if m:
-            g = m.groups()
-            gaps.append(dict(group=int(g[0]), before=int(g[1]), before_ts=g[2], after=int(g[3]),
-                             secs=float(g[4]), cadence=float(g[5])))
+def parse_groups(doc):
+    """Poll groups and gaps of the JSON document, in the shape the tests use."""
+    rows = [dict(idx=g["group"], pair=g["pair"], unit=g["unit"], fc=g["fc"], start=g["start"], count=g["count"],
+                 polls=g["polls"], answers=g["answers"], cadence=float(g["cadence"] or 0),
+                 jitter=float(g["jitter"]), gaps=g["gaps"], missed=g["missed_polls"], first=us_of(g["first_time"]),
+                 last=us_of(g["last_time"]), state="STOPPED before end" if g["stopped"] else "polled to end")
+            for g in doc["polls"]]
+    rows.sort(key=lambda r: r["idx"])
+    gaps = [dict(group=x["group"], before=x["before_frame"], before_ts=us_of(x["start_time"]), after=x["after_frame"],
+                 secs=float(x["period"]), cadence=float(x["cadence"])) for x in doc["poll_gaps"]]
     return rows, gaps
 
 
-def parse_heartbeats(text):
-    """(header line, {name: row}, [not polled rows], [stall rows])"""
-    lines = section(text, "Heartbeats:", "Watched registers:")
-    header = lines[0] if lines else ""
+def parse_heartbeats(doc):
+    """(header line, {name: row}, [not polled rows], [stall rows]) of the
+    JSON document; the header echoes the configuration as the tests expect."""
+    c = doc["config"]
+    hbs = [h for h in doc["heartbeats"] if h["state"] != "NOT POLLED"]
+    header = "Heartbeats: %d (stalled after %d unchanged polls or > %g x cadence; auto-detection %s)" % (
+        len(hbs), c["hb_stall_polls"], float(c["hb_stall_factor"]), "on" if c["hb_auto"] else "off")
     rows, not_polled, stalls = {}, [], []
-    in_stalls = False
-    for line in lines[1:]:
-        if line.startswith("Heartbeat stalls"):
-            in_stalls = True
+    for h in doc["heartbeats"]:
+        if h["state"] == "NOT POLLED":
+            not_polled.append(dict(name=h["name"], source=h["source"], table=h["table"], reg=h["register"],
+                                   bits=h["bits"]))
             continue
-        if in_stalls:
-            m = RE_STALL.match(line)
-            if m:
-                g = m.groups()
-                stalls.append(dict(name=g[0], start=int(g[1]), start_ts=g[2],
-                                   end=int(g[3]) if g[3] else None, end_ts=g[4], last_ts=g[5],
-                                   secs=float(g[6]), polls=int(g[7]), value=int(g[8])))
-            elif line.strip() != "none":
-                stalls.append(dict(name="?unparsed", line=line))
-            continue
-        m = RE_HB.match(line)
-        if m:
-            g = m.groups()
-            rows[g[0]] = dict(name=g[0], source=g[1], pair=g[2], unit=int(g[3]), table=g[4], reg=int(g[5]),
-                              bits=int(g[6]), polls=int(g[7]), changes=int(g[8]), stalls=int(g[9]),
-                              resets=int(g[10]), longest=float(g[11]), last=int(g[12]), state=g[13])
-            continue
-        m = RE_HB_NOT_POLLED.match(line)
-        if m:
-            not_polled.append(dict(name=m.group(1), source=m.group(2), table=m.group(3),
-                                   reg=int(m.group(4)), bits=int(m.group(5))))
+        rows[h["name"]] = dict(name=h["name"], source=h["source"], pair=h["pair"], unit=h["unit"], table=h["table"],
+                               reg=h["register"], bits=h["bits"], polls=h["polls"], changes=h["changes"],
+                               stalls=h["stalls"], resets=h["resets"], longest=float(h["longest_stall"] or 0),
+                               last=h["last_value"],
+                               state={"stalled, recovered": "ok"}.get(h["state"], h["state"]))
+    for x in doc["stalls"]:
+        stalls.append(dict(name=x["heartbeat"], start=x["start_frame"], start_ts=us_of(x["start_time"]),
+                           end=x["end_frame"], end_ts=us_of(x["end_time"]),
+                           last_ts=us_of(x["last_poll_time"]) if x["end_frame"] is None else None,
+                           secs=float(x["duration"]), polls=x["polls"], value=x["value"]))
     return header, rows, not_polled, stalls
 
 
-def parse_watches(text):
-    lines = section(text, "Watched registers:", None)
-    header = lines[0] if lines else ""
-    watches, cur = {}, None
-    for line in lines[1:]:
-        m = RE_WATCH.match(line)
-        if m:
-            g = m.groups()
-            cur = dict(name=g[0], server=g[1], port=int(g[2]), unit=int(g[3]), table=g[4], addr=int(g[5]),
-                       reads=int(g[6]), writes=int(g[7]), changes=int(g[8]), first=float(g[9]),
-                       last=float(g[10]), list=[])
-            watches[g[0]] = cur
-            continue
-        m = RE_CHANGE.match(line)
-        if m and cur is not None:
-            g = m.groups()
-            cur["list"].append((int(g[0]), g[1], float(g[2]), float(g[3]), g[4]))
+def parse_watches(doc):
+    header = "Watched registers: %d" % len(doc["registers"])
+    watches = {}
+    for w in doc["registers"]:
+        watches[w["name"]] = dict(name=w["name"], server=w["server"], port=w["port"], unit=w["unit"],
+                                  table=w["table"], addr=w["address"], reads=w["reads"], writes=w["writes"],
+                                  changes=w["changes"], first=float(w["first_value"]), last=float(w["last_value"]),
+                                  list=[])
+    for c in doc["register_changes"]:
+        watches[c["register"]]["list"].append((c["frame"], us_of(c["time"]), float(c["previous"]),
+                                               float(c["value"]), c["kind"]))
     return header, watches
 
 

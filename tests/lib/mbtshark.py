@@ -105,8 +105,7 @@ def stat_csv(capture, extra_args=(), two_pass=False, arg=""):
     z = "modbus_an,csv" + ("," + arg if arg else "")
     args = (["-2"] if two_pass else []) + ["-r", capture, "-q", "-z", z] + list(extra_args)
     out = tshark(args)
-    lines = [l for l in out.splitlines() if l and not l.startswith("#")]
-    return list(csv.DictReader(lines))
+    return list(csv.DictReader(out.splitlines()))
 
 
 def packets(capture, extra_args=(), two_pass=True):
@@ -141,12 +140,15 @@ def packets(capture, extra_args=(), two_pass=True):
 
 def stat_table_rows(capture, extra_args=()):
     """Rows of the GUI table as tshark prints it (-2 -z modbus_an,table):
-    a list of lists of cell strings (pair, unit, counts..., times in ms)."""
+    a list of {heading: cell string} (times in ms)."""
     out = tshark(["-2", "-r", capture, "-q", "-z", "modbus_an,table"] + list(extra_args))
-    rows = []
+    rows, heads = [], None
     for line in out.splitlines():
-        if "|" in line and (line.startswith("TOTAL") or " -> " in line):
-            rows.append([c.strip() for c in line.split("|")][:18])
+        cells = [c.strip() for c in line.split("|")]
+        if cells[0] == "Pair":
+            heads = cells
+        elif heads and "|" in line and (line.startswith("TOTAL") or " -> " in line):
+            rows.append(dict(zip(heads, cells)))
     return rows
 
 

@@ -53,6 +53,8 @@ Nothing here reads modbus_an's output to compute an expectation; the test
 compares the plugin's output with what is computed here.
 """
 import collections
+import json
+from decimal import Decimal
 import concurrent.futures
 import io
 import os
@@ -645,94 +647,79 @@ def _table(lines, heads):
     return rows
 
 
+def _ms(x):
+    return "-" if x is None else "%.3f" % (int(x * 1000000000) / 1e6)
+
+
+def _s(x):
+    return "-" if x is None else "%.3f" % (int(x * 1000000000) / 1e9)
+
+
 def parse_net_stat(text):
-    """The network sections of -z modbus_an,stat as dicts."""
+    """The network sections of the JSON document (-z modbus_an,json) as the
+    dicts the tests compare (the old text tables' heads)."""
+    doc = json.loads(text, parse_float=Decimal)
+    cfg = doc["config"]
     st = {}
-    conn = section_lines(text, "Connections per pair")
-    st["conn_title"] = conn[0] if conn else None
-    st["conns"] = _table(conn, CONN_HEADS) if conn else None
-    tcp = section_lines(text, "TCP analysis per pair")
-    st["tcp"] = _table(tcp, TCP_HEADS + ["Attached"]) if tcp else None
-    cau = section_lines(text, "Causes of delayed")
-    st["cause_title"] = cau[0] if cau else None
-    st["causes"] = _table(cau, ["Slow"] + CAUSES) if cau else None
-    st["topology"] = parse_topology(section_lines(text, "Expected topology"))
-    st["stp"] = parse_stp(section_lines(text, "Spanning Tree"))
+    st["conn_title"] = ("Connections per pair (failed: RST from the server, or no SYN+ACK within %.3g s):"
+                        % float(cfg["connect_timeout"]))
+    st["cause_title"] = ("Causes of delayed, late and missed transactions per pair (stp window %.3g s):"
+                         % float(cfg["stp_window"]))
+    conns, tcp, causes = collections.OrderedDict(), collections.OrderedDict(), collections.OrderedDict()
+    for p in doc["pair_network"]:
+        if not (p["connections"] or p["retries"]):
+            continue
+        conns[p["pair"]] = collections.OrderedDict(zip(CONN_HEADS, [
+            p["connections"], p["attempts"], p["syn_packets"], p["established"], p["refused"], p["timeout"],
+            p["unfinished"], _ms(p["handshake_avg"]), _ms(p["handshake_max"]), p["resets_by_client"],
+            p["resets_by_server"], p["fin_by_client"], p["fin_by_server"], p["reconnects"], _s(p["gap_min"]),
+            _s(p["gap_max"]), p["open_at_end"], _s(p["duration_max"]), p["retries"]]))
+        keys = ["retrans", "fast_retrans", "spurious_retrans", "dup_ack", "zero_window", "lost_segment"]
+        tcp[p["pair"]] = collections.OrderedDict(
+            [(h, "%d/%d" % (p[k + "_to_server"], p[k + "_to_client"])) for h, k in zip(TCP_HEADS, keys)] +
+            [("Attached", p["retrans_attached"])])
+    for c in doc["causes"]:
+        causes[c["pair"]] = collections.OrderedDict([("Slow", c["slow"])] + [
+            (k, c[k.replace("-", "_")]) for k in CAUSES])
+    st["conns"], st["tcp"], st["causes"] = conns, tcp, causes
+    st["topology"] = parse_topology(doc["topology"])
+    st["stp"] = parse_stp(doc["stp"])
     return st
 
 
-RE_EXP = re.compile(r"^    (\S+):(\d+) \(client (\S+); (.*)\): (\d+) pair\(s\), (\d+) requests, (\d+) attempts: "
-                    r"(\d+) established, (\d+) refused, (\d+) timeout, (\d+) unfinished$")
-RE_UNEXP = re.compile(r"^    (\S+ -> \S+): (\d+) requests$")
-
-
-def parse_topology(lines):
-    if not lines:
+def parse_topology(rows):
+    if not rows:
         return None
-    m = re.match(r"^Expected topology: (\d+) entries$", lines[0])
-    if not m:
-        raise AssertionError("topology heading %r" % lines[0])
-    topo = {"entries": int(m.group(1)), "traffic": [], "attempts": [], "silent": [], "unexpected": [],
-            "counts": {}}
-    state = None
-    keys = {"Expected, with Modbus traffic": "traffic", "Expected, connection attempts only": "attempts",
-            "Expected, silent (no packet at all)": "silent", "Unexpected pairs with Modbus traffic": "unexpected"}
-    for line in lines[1:]:
-        m = re.match(r"^  ([^:]+): (\d+)$", line)
-        if m and m.group(1) in keys:
-            state = keys[m.group(1)]
-            topo["counts"][state] = int(m.group(2))
+    topo = {"entries": 0, "traffic": [], "attempts": [], "silent": [], "unexpected": [], "counts": {}}
+    keys = {"traffic": "traffic", "attempts only": "attempts", "silent": "silent", "UNEXPECTED": "unexpected"}
+    for k in ("traffic", "attempts", "silent", "unexpected"):
+        topo["counts"][k] = 0
+    for r in rows:
+        state = keys[r["state"]]
+        topo["counts"][state] += 1
+        if state == "unexpected":
+            topo["unexpected"].append(dict(pair="%s -> %s:%d" % (r["client"], r["server"], r["port"]),
+                                           requests=r["requests"]))
             continue
-        m = RE_EXP.match(line)
-        if m and state in ("traffic", "attempts", "silent"):
-            topo[state].append(dict(server=m.group(1), port=int(m.group(2)), client=m.group(3), name=m.group(4),
-                                    pairs=int(m.group(5)), requests=int(m.group(6)), attempts=int(m.group(7)),
-                                    established=int(m.group(8)), refused=int(m.group(9)),
-                                    timeout=int(m.group(10)), unfinished=int(m.group(11))))
-            continue
-        m = RE_UNEXP.match(line)
-        if m and state == "unexpected":
-            topo["unexpected"].append(dict(pair=m.group(1), requests=int(m.group(2))))
-            continue
-        if line.strip():
-            raise AssertionError("unparsed topology line %r" % line)
+        topo["entries"] += 1
+        topo[state].append(dict(server=r["server"], port=r["port"], client=r["client"] or "any", name=r["name"],
+                                pairs=r["pairs"], requests=r["requests"], attempts=r["attempts"],
+                                established=r["established"], refused=r["refused"], timeout=r["timeout"],
+                                unfinished=r["unfinished"]))
     return topo
 
 
-RE_STP_HEAD = re.compile(r"^Spanning Tree: (\d+) BPDUs \((\d+) config, (\d+) RST/MST, (\d+) TCN, (\d+) other\), "
-                         r"(\d+) bridge ports, (\d+) roots; (\d+) with TC, (\d+) with TCA$")
-RE_STP_EV = re.compile(r"^  Events: (\d+) topology change \(TC\), (\d+) TCN, (\d+) root change, (\d+) port role "
-                       r"change; (\d+) BPDUs repeated a state$")
-RE_STP_ROW = re.compile(r"^\s+(\d+)  (\d+\.\d+) \(([^)]*)\)\s+(\S+)\s+(\S+)\s+(\S+)\s+0x([0-9a-f]{4})\s+(\d+)\s+(\d+)"
-                        r"  (.*)$")
-
-
-def parse_stp(lines):
-    if not lines:
-        return None
-    if lines[0].startswith("Spanning Tree: no BPDU"):
+def parse_stp(s):
+    if not s["bpdus"]:
         return {"bpdus": 0, "events": []}
-    m = RE_STP_HEAD.match(lines[0])
-    if not m:
-        raise AssertionError("STP heading %r" % lines[0])
-    v = [int(x) for x in m.groups()]
-    st = dict(zip(["bpdus", "config", "rst", "tcn", "other", "speakers", "roots", "tc_flagged", "tca_flagged"], v))
-    m = RE_STP_EV.match(lines[1])
-    if not m:
-        raise AssertionError("STP events line %r" % lines[1])
-    st.update(zip(["ev_tc", "ev_tcn", "ev_root", "ev_role", "repeats"], [int(x) for x in m.groups()]))
-    st["events"] = []
-    for line in lines[2:]:
-        if line.strip().startswith("Frame"):
-            continue
-        m = RE_STP_ROW.match(line)
-        if not m:
-            if line.strip():
-                raise AssertionError("unparsed STP line %r" % line)
-            continue
-        st["events"].append(dict(frame=int(m.group(1)), time=m.group(2), event=m.group(4), bridge=m.group(5),
-                                 root=m.group(6), port=int(m.group(7), 16), vlan=int(m.group(8)),
-                                 repeats=int(m.group(9)), what=m.group(10)))
+    st = dict(bpdus=s["bpdus"], config=s["config"], rst=s["rst"], tcn=s["tcn_bpdus"], other=s["other"],
+              speakers=s["speakers"], roots=s["root_ids"], tc_flagged=s["tc_flagged"], tca_flagged=s["tca_flagged"],
+              ev_tc=s["topology_changes"], ev_tcn=s["tcn"], ev_root=s["root_changes"], ev_role=s["role_changes"],
+              repeats=s["repeats"])
+    st["events"] = [dict(frame=e["frame"], time=us_text(int(e["time"] * 1000000000)), event=e["event"],
+                         bridge=e["bridge"], root=e["root"] or "-", port=int(e["port"], 16), vlan=e["vlan"],
+                         repeats=e["bpdus"] - 1, what=e["what"], end_frame=e["end_frame"])
+                    for e in s["events"]]
     return st
 
 
@@ -909,9 +896,10 @@ def plugin_txns(capture, extra_args=()):
 
 
 def stat(capture, extra_args=(), two_pass=False):
-    """(stdout, stderr, returncode) of -q -z modbus_an,stat."""
+    """(the JSON document's text, stderr, returncode) of -q -z modbus_an,json:
+    every network section in one run (parse_net_stat reads it)."""
     def go():
-        rc, out, err = run_tshark((["-2"] if two_pass else []) + ["-r", capture, "-q", "-z", "modbus_an,stat"]
+        rc, out, err = run_tshark((["-2"] if two_pass else []) + ["-r", capture, "-q", "-z", "modbus_an,json"]
                                   + list(extra_args))
         return out, err, rc
     return cached(("stat", capture, tuple(extra_args), two_pass), go)

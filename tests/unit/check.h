@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include "ma_core.h"
-#include "ma_report.h"
 #include "ma_stats.h"
 
 /* ---- tiny check framework ---- */

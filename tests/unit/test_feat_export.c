@@ -9,6 +9,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "feat_helpers.h"
+#include "ma_sections.h"
 
 /* ---- export ---------------------------------------------------------------------- */
 
@@ -451,41 +452,30 @@ static void test_flows(void)
         CHECK_STR(((const ma_pairwin_sum_t *)g_ptr_array_index(pairs, 1))->pair, "pairB");
     }
 
-    /* the text: periodicity list B, A, C; violation list C (1/1) before A (1/3), B absent */
+    /* the flows table (one description for text, CSV, JSON, SQLite, GUI):
+     * periodicity order B, A, C; text with the headings, 4 decimals */
     FILE *fp = tmpfile();
     CHECK(fp != NULL);
     if (fp) {
-        ma_flows_report_text(fp, fl, 10);
+        ma_tab_t t;
+        ma_tab_init(&t, &ma_desc_flows, NULL, 0);
+        GPtrArray *sorted = ma_flows_sorted(fl);
+        for (guint i = 0; i < sorted->len; i++)
+            ma_tab_add(&t, g_ptr_array_index(sorted, i));
+        ma_tab_text(fp, &t, 2);
+        ma_tab_csv(fp, &t);
+        ma_tab_free(&t);
         gchar **lines = read_lines(fp);
         gchar *text = g_strjoinv("\n", lines);
         g_strfreev(lines);
-        const char *viol = strstr(text, "Highest violation rate first (flows with invalid PDUs: 2)");
-        const char *pairs_s = strstr(text, "Pairs, peaks");
-        CHECK(strstr(text, "): 3\n") != NULL);
-        CHECK(viol != NULL && pairs_s != NULL);
-        if (viol && pairs_s) {
-            const char *l1 = strstr(text, "\n1      pairA");
-            const char *l2 = strstr(text, "\n2      pairB");
-            const char *l3 = strstr(text, "\n3      ?");
-            CHECK(l2 && l1 && l3 && l2 < l1 && l1 < l3 && l3 < viol);
-            const char *v3 = strstr(viol, "\n3      ?");
-            const char *v1 = strstr(viol, "\n1      pairA");
-            const char *v2 = strstr(viol, "\n2      pairB");
-            CHECK(v3 && v1 && v3 < v1 && v1 < pairs_s);
-            CHECK(v2 == NULL || v2 > pairs_s);
-            CHECK(strstr(text, "0.8000") != NULL);
-            CHECK(strstr(text, "0.3000") != NULL);
-        }
-        g_free(text);
-        fclose(fp);
-    }
-    fp = tmpfile();
-    if (fp) {
-        ma_flows_report_text(fp, fl, 2);
-        gchar **lines = read_lines(fp);
-        gchar *text = g_strjoinv("\n", lines);
-        CHECK(strstr(text, "... 1 more flows") != NULL);
-        g_strfreev(lines);
+        const char *l1 = strstr(text, "\n     1 pairA");
+        const char *l2 = strstr(text, "\n     2 pairB");
+        CHECK(l2 && l1 && l2 < l1);
+        CHECK(strstr(text, "... 1 more") != NULL);
+        CHECK(strstr(text, "0.8000") != NULL);
+        CHECK(strstr(text, "stream,pair,pdus,first_time,duration,dominant_fc,pairing_ratio,periodicity,"
+                           "invalid_share,outliers_3sigma,outliers_iqr\n") != NULL);
+        CHECK(strstr(text, "\n3,?,") != NULL);
         g_free(text);
         fclose(fp);
     }
