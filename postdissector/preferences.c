@@ -138,6 +138,7 @@ static gboolean pref_v_stalls = TRUE, pref_v_stp = TRUE;
 static const char *pref_report_after = "";
 static ma_ns_t report_after;
 static const char *pref_capture_name = "";
+static guint pref_sqlite_timeout = 300;
 static guint pref_min_polls = MA_REGS_DEFAULT_MIN_POLLS;
 static const char *pref_stall_factor = "3";
 static gboolean pref_auto = TRUE;
@@ -540,6 +541,11 @@ void ma_prefs_verdict(ma_verdict_config_t *v)
     v->stp = pref_v_stp;
 }
 
+unsigned ma_prefs_sqlite_timeout(void)
+{
+    return pref_sqlite_timeout;
+}
+
 const char *ma_prefs_capture_name(void)
 {
     return pref_capture_name ? pref_capture_name : "";
@@ -662,6 +668,9 @@ void ma_prefs_register(int proto)
         "For a capture monitor that analyses a snapshot together with the tail of the previous one: frames "
         "before this epoch time only complete transactions; every report counts what is decided at or after "
         "it. Empty: everything.", &pref_report_after);
+    prefs_register_uint_preference(module, "sqlite_timeout", "SQLite: wait for a locked database (s)",
+        "-z modbus_an,sqlite waits this many seconds for a database another writer holds (xargs -P over a folder "
+        "of snapshots), then fails leaving the database as it was.", 10, &pref_sqlite_timeout);
     prefs_register_string_preference(module, "capture_name", "Capture name for the outputs",
         "The capture name used by the JSON topics and the SQLite captures table (default: the file name "
         "tshark reads).", &pref_capture_name);

@@ -39,6 +39,9 @@ void ma_prefs_config_free(ma_analysis_config_t *cfg);
 /* The verdict's limits (verdict_* preferences). */
 void ma_prefs_verdict(ma_verdict_config_t *v);
 
+/* Seconds -z modbus_an,sqlite waits for a database another writer locked. */
+unsigned ma_prefs_sqlite_timeout(void);
+
 /* The capture_name preference ("" when unset). */
 const char *ma_prefs_capture_name(void);
 

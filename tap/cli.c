@@ -179,7 +179,7 @@ static void cli_draw(void *p)
         if (c->arg)
             close_out(f, c->arg);
     } else if (strcmp(name, "sqlite") == 0) {
-        char *err = ma_out_sqlite(c->arg, rc);
+        char *err = ma_out_sqlite(c->arg, rc, ma_prefs_sqlite_timeout());
         if (err)
             ma_cli_fail("%s", err);
     } else if (strcmp(name, "verdict") == 0) {

@@ -55,11 +55,14 @@ net_mode+=" -o modbus_an.retry_window:0 -o modbus_an.stp_window:1"
 
 fail=0 runs=0
 for f in "${caps[@]}"; do
-    modes=("-q -z modbus_an,stat -z modbus_an,csv -z modbus_an,features,$work/out/f.csv")
+    modes=("-q -z modbus_an,stat -z modbus_an,csv -z modbus_an,features,$work/out/f.csv -z modbus_an,summary
+            -z modbus_an,json -z modbus_an,verdict -z modbus_an,polls -z modbus_an,heartbeats -z modbus_an,flows
+            -z modbus_an,connections -z modbus_an,tcp -z modbus_an,causes -z modbus_an,stp -z modbus_an,topology
+            -z modbus_an,netcsv -z modbus_an,sqlite,$work/out/all.db")
     # the full tree in two passes on all but the largest captures (CI time),
     # once with the feature preferences that change the windows
     if [ "$(stat -c %s "$f")" -lt 400000 ]; then
-        modes+=("-2 -V" "-2 -q -z modbus_an,table -z modbus_an,flows"
+        modes+=("-2 -V" "-2 -q -z modbus_an,table -z modbus_an,flowtable -z modbus_an,nettable -z modbus_an,json"
                 "-V -o modbus_an.feature_split_direction:TRUE -o modbus_an.strict_unit_id:TRUE"
                 "$regs_mode" "$net_mode")
     fi

@@ -63,9 +63,10 @@ void ma_out_verdict(FILE *out, const ma_report_ctx_t *rc);
 
 /* Write the capture into the SQLite database at path (created if needed;
  * its rows of an earlier run on the same capture name are replaced, other
- * captures stay). Returns NULL, or an error message (g_free it); on error
- * the database is unchanged. */
-char *ma_out_sqlite(const char *path, const ma_report_ctx_t *rc);
+ * captures stay). A database locked by another writer is waited for up to
+ * busy_timeout_s seconds. Returns NULL, or an error message (g_free it); on
+ * error the database is unchanged. */
+char *ma_out_sqlite(const char *path, const ma_report_ctx_t *rc, unsigned busy_timeout_s);
 /* Check early that path can be opened for writing as a database (NULL: ok). */
 char *ma_out_sqlite_check(const char *path);
 

@@ -17,7 +17,6 @@
 #include <string.h>
 
 #define MA_SQLITE_SCHEMA_VERSION 1
-#define BUSY_TIMEOUT_MS (5 * 60 * 1000)
 
 typedef struct sq_table {
     const char *name;   /* SQLite table */
@@ -214,7 +213,7 @@ static void insert_rows(sqlite3 *db, const char *name, const ma_tab_t *t, sqlite
     g_string_free(s, TRUE);
 }
 
-static sqlite3 *open_db(const char *path, char **err)
+static sqlite3 *open_db(const char *path, unsigned busy_timeout_s, char **err)
 {
     sqlite3 *db = NULL;
     int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
@@ -223,14 +222,14 @@ static sqlite3 *open_db(const char *path, char **err)
         sqlite3_close(db);
         return NULL;
     }
-    sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+    sqlite3_busy_timeout(db, (int)MIN(busy_timeout_s, 86400u) * 1000);
     return db;
 }
 
 char *ma_out_sqlite_check(const char *path)
 {
     char *err = NULL;
-    sqlite3 *db = open_db(path, &err);
+    sqlite3 *db = open_db(path, 0, &err);
     if (!db)
         return err;
     /* a read of the header tells a file that is no database */
@@ -244,10 +243,10 @@ char *ma_out_sqlite_check(const char *path)
     return NULL;
 }
 
-char *ma_out_sqlite(const char *path, const ma_report_ctx_t *rc)
+char *ma_out_sqlite(const char *path, const ma_report_ctx_t *rc, unsigned busy_timeout_s)
 {
     char *err = NULL;
-    sqlite3 *db = open_db(path, &err);
+    sqlite3 *db = open_db(path, busy_timeout_s, &err);
     if (!db)
         return err;
     if (exec(db, "BEGIN IMMEDIATE", &err) != SQLITE_OK) {
