@@ -102,7 +102,7 @@ stop_wireshark() {
 }
 
 # ---- checks ------------------------------------------------------------------
-npass=0 nfail=0 first_fail=''
+npass=0 nfail=0 first_fail='' summarized=0
 # check NAME READ WANT: one check of a value read on screen against the truth.
 check() {
     local name=$1 got=$2 want=$3
@@ -118,6 +118,7 @@ check() {
         >>"$out/checks.txt"
 }
 summary() {
+    summarized=1
     log "checks: $npass passed, $nfail failed (details: $out/checks.txt; screenshots: $out)"
     if [ "$nfail" -gt 0 ]; then
         log "FAIL: $first_fail"
@@ -135,7 +136,7 @@ cleanup() {
     fi
     if [ -n "$watchdog_pid" ]; then kill "$watchdog_pid" 2>/dev/null || true; fi
     rm -rf "$tmp"
-    if [ "$rc" != 0 ] && [ $((npass + nfail)) -gt 0 ]; then
+    if [ "$rc" != 0 ] && [ "$summarized" = 0 ] && [ $((npass + nfail)) -gt 0 ]; then
         log "checks so far: $npass passed, $nfail failed"
     fi
     exit "$rc"
