@@ -54,6 +54,8 @@ static void lifecycle_init(void)
     ma_prefs_config(&cfg);
     analysis = ma_analysis_new(&cfg);
     ma_prefs_config_free(&cfg);
+    /* NULL when a file is opened (see after_pass_in_gui), set in a
+     * redissection, which ma_lifecycle_first_pass_frame needs it for. */
     gui_cf = ma_lifecycle_gui() ? plugin_if_get_capture_file(cf_of, NULL) : NULL;
 }
 
@@ -103,6 +105,12 @@ static gboolean refilter(gpointer data _U_)
 
 static void after_pass_in_gui(void)
 {
+    /* The GUI hands out its capture file only while a file is open: not
+     * in the init routine of a file being opened or reloaded (the previous
+     * one was just closed), only in that of a redissection. Ask again now
+     * that the file is read. */
+    if (!gui_cf && ma_lifecycle_gui())
+        gui_cf = plugin_if_get_capture_file(cf_of, NULL);
     if (!gui_cf)
         return;
     const char *f = gui_cf->dfilter;

@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # deps.sh - install the Debian 12 packages modbus_an needs (only those missing)
 # SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Usage: scripts/deps.sh [--gui]
+#   --gui  also the packages of the GUI smoke test (tests/gui/gui_smoke.sh):
+#          the Qt Wireshark, an X server without a screen, xdotool,
+#          ImageMagick and tesseract (OCR). Not needed by scripts/test.sh.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libglib2.0-dev libwireshark-dev libwiretap-dev
       libwsutil-dev tshark python3 util-linux passwd libmodbus-dev tcpdump libsqlite3-dev sqlite3
       python3-jsonschema)
+if [ "${1:-}" = "--gui" ]; then
+    pkgs+=(wireshark-qt xvfb xdotool imagemagick tesseract-ocr tesseract-ocr-eng)
+fi
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
