@@ -19,6 +19,7 @@ import importlib.util
 import json
 import os
 import shlex
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -468,11 +469,14 @@ def prove_loaded():
     assert p.returncode == 0, "tests/tshark.sh --prove-loaded: " + p.stdout + p.stderr
 
 
+@pytest.fixture
 def shared_tmp():
-    """A folder the unprivileged tshark of tests/tshark.sh can write in."""
+    """A folder the unprivileged tshark of tests/tshark.sh can write in
+    (pytest's tmp_path is private to this user)."""
     d = tempfile.mkdtemp(prefix="modbus_an_monitor.")
     os.chmod(d, 0o777)
-    return d
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
 
 
 def modbus_frame_times(cap):
@@ -552,7 +556,7 @@ def check_counts(whole, parts):
     assert t[-1]["unanswered_at_end"] == w["unanswered_at_end"]
 
 
-def test_live_spanning_transactions_give_no_false_fault():
+def test_live_spanning_transactions_give_no_false_fault(shared_tmp):
     """gen_basic (all answered) cut in the middle of three slow (1.5 s)
     transactions: each is unanswered_at_end in one snapshot and answered in
     the next; no snapshot is kept, as the whole file is not."""
@@ -565,7 +569,7 @@ def test_live_spanning_transactions_give_no_false_fault():
     bounds = [safe_boundary(r["t_send"] + 0.75, frames) for r in span]
     for r, b in zip(span, bounds):
         assert r["t_send"] + 0.1 < b < r["t_send"] + 1.4
-    tmp = shared_tmp()
+    tmp = shared_tmp
     os.makedirs(os.path.join(tmp, "snaps"))
     whole, parts = triage_split(cap, bounds, tmp)
     assert whole.verdict == "discard: clean", "the whole gen_basic is expected clean: " + whole.verdict
@@ -579,7 +583,7 @@ def test_live_spanning_transactions_give_no_false_fault():
     assert totals(whole.doc)["requests"] == truth["expected_totals"]["requests"]
 
 
-def test_live_missed_request_is_kept_where_it_is_decided():
+def test_live_missed_request_is_kept_where_it_is_decided(shared_tmp):
     """gen_faults cut between a dropped request (3.2 s after the start) and
     the moment its 3 s timeout runs out, and elsewhere: each snapshot counts
     exactly the missed requests decided in it (when the timeout runs out, or
@@ -609,7 +613,7 @@ def test_live_missed_request_is_kept_where_it_is_decided():
               safe_boundary(drop["t_send"] + timeout / 2, frames, avoid),
               safe_boundary(start + 10.0, frames, avoid)]
     assert bounds[0] < drop["t_send"] < bounds[1] < drop["t_send"] + timeout < bounds[2]
-    tmp = shared_tmp()
+    tmp = shared_tmp
     os.makedirs(os.path.join(tmp, "snaps"))
     whole, parts = triage_split(cap, bounds, tmp)
     assert totals(whole.doc)["missed"] == truth["expected_totals"]["missed"]
@@ -633,7 +637,7 @@ def need_root():
         pytest.skip("needs root: dumpcap on lo and a Modbus server on port 502 (CI runs as root)")
 
 
-def test_live_loopback_monitor_keeps_exactly_the_faulty_snapshots():
+def test_live_loopback_monitor_keeps_exactly_the_faulty_snapshots(shared_tmp):
     """dumpcap on lo in 3 s snapshots (-b interval:3) while livegen polls
     127.0.0.60:502 for 17 s with a drop sent at T0+4 (missed at T0+7), a
     1.2 s reply and an exception in [T0+6, T0+9) and a heartbeat frozen in
@@ -643,7 +647,7 @@ def test_live_loopback_monitor_keeps_exactly_the_faulty_snapshots():
     archive."""
     need_root()
     prove_loaded()
-    tmp = shared_tmp()
+    tmp = shared_tmp
     gen = os.path.join(tmp, "livegen")
     cflags = subprocess.run(["pkg-config", "--cflags", "--libs", "libmodbus"], stdout=subprocess.PIPE,
                             text=True, check=True).stdout.split()
@@ -743,14 +747,25 @@ def test_live_loopback_monitor_keeps_exactly_the_faulty_snapshots():
     assert db.execute("SELECT count(*) FROM captures").fetchone()[0] == len(recs)
 
 
-def test_live_bad_interface_is_a_clear_error():
+def test_live_dumpcap_errors_are_clear(shared_tmp):
+    """The real dumpcap: a bad interface name, and (as root) capturing as a
+    user without the capabilities: one clear line and exit 3."""
     prove_loaded()
-    tmp = shared_tmp()
+    tmp = shared_tmp
     p = subprocess.run([sys.executable, MONITOR, "-i", "nosuch0", "--folder", os.path.join(tmp, "f"),
                         "--tshark", TSHARK_SH], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                        timeout=60)
     assert p.returncode == 3, p.stderr
-    assert "dumpcap cannot capture on nosuch0" in p.stderr and 'no device named "nosuch0"' in p.stderr
+    assert 'error: dumpcap cannot capture on nosuch0: dumpcap: There is no device named "nosuch0". ' \
+           '(No such device exists)' in p.stderr
+    if os.geteuid() != 0:
+        return
+    p = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", sys.executable, MONITOR,
+                        "-i", "lo", "--folder", os.path.join(tmp, "g"), "--tshark", FAKE_TSHARK],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert p.returncode == 3, p.stderr
+    assert 'error: dumpcap cannot capture on lo: dumpcap: You do not have permission to capture on device ' \
+           '"lo". (socket: Operation not permitted)' in p.stderr
 
 
 if __name__ == "__main__":
