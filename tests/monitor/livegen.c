@@ -24,8 +24,8 @@
  * Both sides log: each request's client, kind, send time and result; each
  * request the server saw, when it acted, and the heartbeat value it served.
  * The program exits non-zero unless every request reached the server once,
- * every send left within MAX_LATE_S of its slot and each client saw the
- * result its fault implies. It writes the log as JSON.
+ * every send left within MAX_LATE_S (0.2 s) of its slot and each client saw
+ * the result its fault implies. It writes the log as JSON.
  *
  * Usage: livegen T0_EPOCH LOG.json
  */
@@ -53,7 +53,10 @@
 #define END_S       17.0
 #define HB_ADDR     1000
 #define FAULT_ADDR  200
-#define MAX_LATE_S  0.05
+/* A send may leave this late (the triage's tshark runs on the same machine
+ * at every boundary); the test takes every time from this log, so lateness
+ * only has to stay below the poll period's gap tolerance. */
+#define MAX_LATE_S  0.2
 #define MAX_EV      256
 
 /* The heartbeat serves one value for every poll inside [FREEZE_FROM, FREEZE_TO). */
