@@ -497,7 +497,9 @@ def connection_ends(cap):
 
 def split_at(cap, bounds, folder):
     """Consecutive snapshots of cap cut at the epochs in bounds, named as
-    dumpcap names ring files."""
+    dumpcap names ring files. (editcap -i cuts every whole N s from the
+    first packet; -A/-B put each boundary exactly inside the transaction a
+    test is about, with no packet lost or repeated.)"""
     edges = [None] + list(bounds) + [None]
     out = []
     for i in range(len(edges) - 1):
