@@ -8,8 +8,8 @@
 #          ImageMagick and tesseract (OCR). Not needed by scripts/test.sh.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libglib2.0-dev libwireshark-dev libwiretap-dev
-      libwsutil-dev tshark python3 util-linux passwd libmodbus-dev tcpdump libsqlite3-dev sqlite3
-      python3-jsonschema)
+      libwsutil-dev tshark python3 python3-pytest util-linux passwd libmodbus-dev tcpdump libsqlite3-dev
+      sqlite3 python3-jsonschema)
 if [ "${1:-}" = "--gui" ]; then
     pkgs+=(wireshark-qt xvfb xdotool imagemagick tesseract-ocr tesseract-ocr-eng)
 fi
