@@ -28,22 +28,6 @@
 
 #include "ma_outputs.h"
 
-/* ---- errors ---- */
-
-/* One line on stderr and exit status 1 (tshark's own -z errors do the
- * same from their init callbacks). */
-void ma_cli_fail(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "tshark: modbus_an: ");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    fflush(stdout);
-    exit(1);
-}
-
 /* ---- the capture's name ---- */
 
 /* The file tshark reads: the GUI tells it; tshark's is on its command line

@@ -75,7 +75,6 @@ ma_net_t *ma_net_new(const ma_net_config_t *cfg, ma_core_t *core)
     ma_pool_init(&n->conns, sizeof(ma_nconn_t), MA_NET_CONN_BLOCK);
     ma_pool_init(&n->recs, sizeof(ma_seg_rec_t), MA_NET_REC_BLOCK);
     n->pairs = g_ptr_array_new();
-    ma_net_app_init(n);
     return n;
 }
 
@@ -103,7 +102,8 @@ void ma_net_free(ma_net_t *n)
     g_hash_table_destroy(n->by_stream);
     ma_pool_clear(&n->conns);
     ma_pool_clear(&n->recs);
-    ma_net_app_free(n);
+    if (n->app_free)
+        n->app_free(n);
     g_free(n);
 }
 

@@ -60,18 +60,22 @@ static void expect_clear(gpointer p)
     g_free(((ma_expect_t *)p)->name);
 }
 
-void ma_net_app_init(ma_net_t *n)
-{
-    n->retry = g_hash_table_new_full(retry_hash, retry_equal, g_free, NULL);
-    n->expect = g_array_new(FALSE, TRUE, sizeof(ma_expect_t));
-    g_array_set_clear_func(n->expect, expect_clear);
-}
-
-void ma_net_app_free(ma_net_t *n)
+static void app_free(ma_net_t *n)
 {
     g_hash_table_destroy(n->retry);
     g_array_free(n->expect, TRUE);
     g_free(n->results);
+}
+
+/* The state of this module inside n, made on first use. */
+static void app_ready(ma_net_t *n)
+{
+    if (n->app_free)
+        return;
+    n->retry = g_hash_table_new_full(retry_hash, retry_equal, g_free, NULL);
+    n->expect = g_array_new(FALSE, TRUE, sizeof(ma_expect_t));
+    g_array_set_clear_func(n->expect, expect_clear);
+    n->app_free = app_free;
 }
 
 uint64_t ma_net_retry_untracked(const ma_net_t *n)
@@ -107,6 +111,7 @@ static bool is_retry(const ma_net_t *n, const ma_txn_t *e, const ma_txn_t *t)
 
 void ma_net_request(ma_net_t *n, const ma_pdu_in_t *in, const ma_pdu_t *out)
 {
+    app_ready(n);
     ma_txn_t *t = out->txn;
     if (!t || !out->pair || out->kind != MA_PDU_REQUEST || (out->flags & (MA_PDU_RETRANS | MA_PDU_MALFORMED)))
         return;
@@ -161,6 +166,7 @@ static void expect_merge_name(ma_expect_t *e, const char *name)
 void ma_net_expect_add(ma_net_t *n, const ma_addr_t *server, uint16_t port, const ma_addr_t *client,
                        const char *name)
 {
+    app_ready(n);
     if (!server)
         return;
     for (guint i = 0; i < n->expect->len; i++) {
@@ -182,7 +188,7 @@ void ma_net_expect_add(ma_net_t *n, const ma_addr_t *server, uint16_t port, cons
 
 uint32_t ma_net_expect_count(const ma_net_t *n)
 {
-    return n->expect->len;
+    return n->expect ? n->expect->len : 0;
 }
 
 static bool expect_matches(const ma_expect_t *e, const ma_pair_t *p)
@@ -214,6 +220,7 @@ static void result_add(ma_net_t *n, ma_expect_result_t *r, uint32_t id, const ui
 
 const ma_expect_result_t *ma_net_expect_results(ma_net_t *n, const uint64_t *requests, uint32_t nreq)
 {
+    app_ready(n);
     g_free(n->results);
     n->results = g_new0(ma_expect_result_t, n->expect->len ? n->expect->len : 1);
     uint32_t npairs = ma_core_pair_count(n->core);
@@ -230,6 +237,8 @@ const ma_expect_result_t *ma_net_expect_results(ma_net_t *n, const uint64_t *req
 
 bool ma_net_pair_expected(const ma_net_t *n, const ma_pair_t *pair)
 {
+    if (!n->expect)
+        return false;
     for (guint i = 0; i < n->expect->len; i++)
         if (expect_matches(&g_array_index(n->expect, ma_expect_t, i), pair))
             return true;

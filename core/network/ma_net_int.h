@@ -71,14 +71,16 @@ struct ma_net {
     uint64_t        retry_untracked;
     GArray         *expect;        /* ma_expect_t */
     ma_expect_result_t *results;
+    /* set by ma_net_app.c when it first needs its state (retries, expected
+     * topology): ma_net.c frees that state through it without depending on
+     * ma_net_app.c (which depends on ma_net.c) */
+    void          (*app_free)(ma_net_t *n);
 };
 
 /* The per-pair state of pair id (created up to id if the core knows it),
  * NULL for an id the core never gave. */
 ma_npair_t *ma_net_npair(ma_net_t *n, uint32_t id);
 
-void ma_net_app_init(ma_net_t *n);
-void ma_net_app_free(ma_net_t *n);
 
 /* ---- test-only and diagnostic access (tests/unit/test_net.c) ---- */
 
