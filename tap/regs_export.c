@@ -16,6 +16,7 @@
 #include "lifecycle.h"
 #include "preferences.h"
 #include "taps.h"
+#include "ma_table.h"
 
 #include <epan/stat_tap_ui.h>
 #include <epan/tap.h>
@@ -29,30 +30,14 @@ typedef struct {
     guint64  rows;
 } regs_ctx_t;
 
-/* A CSV field: quoted when it holds a comma, quote or newline. */
-static void csv_str(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static void row_head(FILE *f, packet_info *pinfo, const char *kind, const char *name, const char *pair,
                      unsigned unit, ma_table_t table, unsigned addr, const char *access)
 {
     fprintf(f, "%u,%" G_GINT64_FORMAT ".%09d,%s,", pinfo->num, (gint64)pinfo->abs_ts.secs, pinfo->abs_ts.nsecs,
             kind);
-    csv_str(f, name);
+    ma_csv_field(f, name);
     fputc(',', f);
-    csv_str(f, pair);
+    ma_csv_field(f, pair);
     fprintf(f, ",%u,%s,%u,%s,", unit, ma_table_name(table), addr, access);
 }
 

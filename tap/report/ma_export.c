@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "ma_export.h"
+#include "ma_table.h"
 
 #include <glib.h>
 #include <math.h>
@@ -60,22 +61,6 @@ static bool column_present(const ma_feat_t *f, int i)
     return true;
 }
 
-/* A CSV field: quoted if it holds a comma or a quote. */
-static void put_text(FILE *out, const char *s)
-{
-    if (!strpbrk(s, ",\"\n")) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
 /* Append an unsigned integer in decimal. */
 static char *put_u64(char *p, uint64_t v)
 {
@@ -117,7 +102,7 @@ void ma_export_row(ma_export_t *ex, const ma_export_row_t *r)
     fprintf(out, "%u,%u,%s%" G_GUINT64_FORMAT ".%09u,%u,%s,%s,%s,", r->frame, r->index, sign,
             ats / 1000000000u, (unsigned)(ats % 1000000000u), r->stream, src, dst,
             r->is_request ? "request" : "response");
-    put_text(out, r->pair ? r->pair : "");
+    ma_csv_field(out, r->pair ? r->pair : "");
     unsigned onehot = f->fc & 0x7f;
     /* the rest of the row: at most MA_F_COUNT cells of <= 25 chars and
      * the one-hot block */
