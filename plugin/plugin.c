@@ -10,6 +10,7 @@
 
 #include "modbus_an.h"
 #include "taps.h"
+#include "ws_compat.h"
 
 #ifndef MODBUS_AN_VERSION
 #define MODBUS_AN_VERSION "0.1.0"

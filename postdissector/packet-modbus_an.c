@@ -85,7 +85,7 @@ static void warn_request_side(proto_tree *tree, const ma_frame_rec_t *fr)
         return;
     for (unsigned i = 0; i < G_N_ELEMENTS(request_side_hf); i++) {
         header_field_info *hfi = request_side_hf[i] > 0 ? proto_registrar_get_nth(request_side_hf[i]) : NULL;
-        if (hfi && hfi->ref_type == HF_REF_TYPE_DIRECT) {
+        if (hfi && hfi->ref_type >= HF_REF_TYPE_DIRECT) { /* 4.4+: also PRINT (-e) */
             request_side_warned = TRUE;
             char *msg = g_strdup_printf("modbus_an: %s and the other request-side outcome fields are known only "
                                         "after the first pass: use tshark -2 (a single pass shows them only "

@@ -10,6 +10,7 @@
  * next start).
  */
 #include "preferences.h"
+#include "ws_compat.h"
 
 #include <epan/plugin_if.h>
 #include <epan/prefs-int.h>
@@ -122,10 +123,10 @@ static void apply_secs(secs_pref_t *s)
 
 static range_t *pref_server_ports;
 static guint pref_max_pending = MA_DEFAULT_MAX_PENDING_PER_CONN;
-static gboolean pref_features = TRUE;
-static gboolean pref_split_direction = FALSE;
-static gboolean pref_strict_unit_id = FALSE;
-static gboolean pref_pair_tid_mismatch = FALSE;
+static ma_ws_bool pref_features = TRUE;
+static ma_ws_bool pref_split_direction = FALSE;
+static ma_ws_bool pref_strict_unit_id = FALSE;
+static ma_ws_bool pref_pair_tid_mismatch = FALSE;
 static const char *pref_hb_defs_file = "";
 static const char *pref_monitor_file = "";
 static guint pref_stall_polls = MA_REGS_DEFAULT_STALL_POLLS;
@@ -133,7 +134,7 @@ static guint pref_stall_polls = MA_REGS_DEFAULT_STALL_POLLS;
 static guint pref_v_missed = 0, pref_v_delayed = 10, pref_v_failed = 0, pref_v_tid = 0;
 static const char *pref_v_retrans = "1.0";
 static double v_retrans = 1.0;
-static gboolean pref_v_stalls = TRUE, pref_v_stp = TRUE;
+static ma_ws_bool pref_v_stalls = TRUE, pref_v_stp = TRUE;
 /* the capture monitor's context (ma_analysis.h) and capture name */
 static const char *pref_report_after = "";
 static ma_ns_t report_after;
@@ -141,7 +142,7 @@ static const char *pref_capture_name = "";
 static guint pref_sqlite_timeout = 300;
 static guint pref_min_polls = MA_REGS_DEFAULT_MIN_POLLS;
 static const char *pref_stall_factor = "3";
-static gboolean pref_auto = TRUE;
+static ma_ws_bool pref_auto = TRUE;
 static double stall_factor = MA_REGS_DEFAULT_STALL_FACTOR;
 
 static void apply_prefs(void)
@@ -342,19 +343,19 @@ static bool exp_rec_to_def(const uat_exp_rec_t *r, ma_expect_t *e, char **err)
     return true;
 }
 
-static gboolean uat_hb_update(void *rec, char **err)
+static ma_ws_bool uat_hb_update(void *rec, char **err)
 {
     ma_hb_def_t d;
     return hb_rec_to_def(rec, &d, err);
 }
 
-static gboolean uat_reg_update(void *rec, char **err)
+static ma_ws_bool uat_reg_update(void *rec, char **err)
 {
     ma_watch_def_t d;
     return reg_rec_to_def(rec, &d, err);
 }
 
-static gboolean uat_exp_update(void *rec, char **err)
+static ma_ws_bool uat_exp_update(void *rec, char **err)
 {
     ma_expect_t e;
     return exp_rec_to_def(rec, &e, err);

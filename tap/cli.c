@@ -190,7 +190,7 @@ static void cli_finish(void *p)
 }
 
 /* -z modbus_an,<name>[,<argument>]: opt_arg is the whole argument. */
-static void cli_init(const char *opt_arg, void *userdata)
+static MA_STAT_INIT_RET cli_init(const char *opt_arg, void *userdata)
 {
     const ma_output_t *out = userdata;
     size_t pl = strlen("modbus_an,") + strlen(out->name);
@@ -205,7 +205,7 @@ static void cli_init(const char *opt_arg, void *userdata)
     }
     if (strcmp(out->name, "registers") == 0 && arg && *arg) {
         ma_regs_export_start(arg); /* every value as CSV instead of the text section */
-        return;
+        MA_STAT_INIT_OK;
     }
     if (out->kind == MA_OUT_FILE && (!arg || !*arg))
         ma_cli_fail("-z modbus_an,%s needs a file: -z modbus_an,%s%s", out->name, out->name, out->args);
@@ -233,12 +233,13 @@ static void cli_init(const char *opt_arg, void *userdata)
                                          cli_reset, cli_packet, cli_draw, cli_finish);
     if (err)
         ma_cli_fail("-z modbus_an,%s: invalid filter \"%s\": %s", out->name, arg ? arg : "", err->str);
+    MA_STAT_INIT_OK;
 }
 
 /* -z modbus_an (no name) or -z modbus_an,<unknown>: tshark matches -z
  * arguments by prefix, the longest registered name first, so this one
  * only sees what no output took. */
-static void unknown_init(const char *opt_arg, void *userdata _U_)
+static MA_STAT_INIT_RET unknown_init(const char *opt_arg, void *userdata _U_)
 {
     const char *name = strncmp(opt_arg, "modbus_an,", 10) == 0 ? opt_arg + 10 : "";
     if (!*name)

@@ -12,6 +12,7 @@
 #include "lifecycle.h"
 #include "preferences.h"
 #include "taps.h"
+#include "ws_compat.h"
 
 #include <epan/stat_tap_ui.h>
 #include <epan/tap.h>
@@ -81,35 +82,24 @@ static void feat_finish(void *p)
     g_free(c);
 }
 
-static void feat_init(const char *opt_arg, void *userdata _U_)
+static MA_STAT_INIT_RET feat_init(const char *opt_arg, void *userdata _U_)
 {
     static const char prefix[] = "modbus_an,features,";
-    if (strncmp(opt_arg, prefix, sizeof prefix - 1) != 0 || !opt_arg[sizeof prefix - 1]) {
-        ma_cli_fail("usage: -z modbus_an,features,<file.csv> (writes the CSV and "
-                       "<file.csv>.stats.csv)");
-        return;
-    }
-    if (!ma_prefs_features()) {
-        ma_cli_fail("-z modbus_an,features needs the preference "
-                       "modbus_an.features:TRUE");
-        return;
-    }
+    if (strncmp(opt_arg, prefix, sizeof prefix - 1) != 0 || !opt_arg[sizeof prefix - 1])
+        ma_cli_fail("usage: -z modbus_an,features,<file.csv> (writes the CSV and <file.csv>.stats.csv)");
+    if (!ma_prefs_features())
+        ma_cli_fail("-z modbus_an,features needs the preference modbus_an.features:TRUE");
     feat_ctx_t *c = g_new0(feat_ctx_t, 1);
     c->path = g_strdup(opt_arg + sizeof prefix - 1);
     c->out = fopen(c->path, "w");
-    if (!c->out) {
+    if (!c->out)
         ma_cli_fail("can't write %s: %s", c->path, g_strerror(errno));
-        feat_finish(c);
-        return;
-    }
     c->ex = ma_export_new(c->out);
     GString *err = register_tap_listener(MODBUS_AN_FEATURES_TAP, c, NULL, TL_REQUIRES_NOTHING,
                                          NULL, feat_packet, feat_draw, feat_finish);
-    if (err) {
+    if (err)
         ma_cli_fail("%s", err->str);
-        g_string_free(err, TRUE);
-        feat_finish(c);
-    }
+    MA_STAT_INIT_OK;
 }
 
 static stat_tap_ui feat_ui = {

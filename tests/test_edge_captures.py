@@ -23,6 +23,7 @@ Usage: python3 tests/test_edge_captures.py [-v] [unittest args]
 import filecmp
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -317,13 +318,32 @@ class EdgeCaptures(unittest.TestCase):
                              "tests/edge/make_edge_captures.py")
 
 
+# Captures whose expectations rest on how Wireshark frames Modbus/TCP where
+# that changed: from 4.6 on, mbtcp no longer refuses a segment whose MBAP
+# protocol id is not 0, whose length is < 2, or that has < 8 bytes (4.0 and
+# 4.4 do): on malformed_mbap the stream then loses its framing in
+# Wireshark itself (README, "Wireshark versions"). modbus_an follows
+# Wireshark's framing, so its results differ with it.
+FRAMING_CHANGED_IN = {"malformed_mbap": (4, 6)}
+
+
+def tshark_version():
+    out = subprocess.run(["tshark", "-v"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout
+    m = re.search(r"(\d+)\.(\d+)\.\d+", out)
+    return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+
+
 def _add_tests():
+    version = tshark_version()
     for exp in load_expectations():
         capture = os.path.join(EDGE_DIR, exp["capture"])
         for variant, args in sorted(exp["tshark_extra_args_variants"].items()):
             suffix = exp["name"] + ("" if variant == "default" else "__" + variant)
             for check in (check_wireshark_view, check_pdus, check_one_vs_two_pass, check_stats):
                 def method(self, check=check, exp=exp, capture=capture, args=args):
+                    since = FRAMING_CHANGED_IN.get(exp["name"])
+                    if since and version >= since:
+                        self.skipTest("Wireshark %d.%d frames this capture differently (mbtcp's checks)" % version)
                     check(self, exp, capture, args)
                 cname = check.__name__[len("check_"):]
                 method.__name__ = "test_%s__%s" % (suffix, cname)

@@ -5,7 +5,8 @@
 # Wireshark ignores the personal plugin folder and WIRESHARK_PLUGIN_DIR when it
 # runs as root. So this wrapper:
 #   * copies the built plugin ($MODBUS_AN_SO, default build/modbus_an.so) into
-#     a private HOME ($MODBUS_AN_TEST_HOME) at .local/lib/wireshark/plugins/4.0/epan/;
+#     a private HOME ($MODBUS_AN_TEST_HOME) at .local/lib/wireshark/plugins/<major.minor>/epan/
+#     (the version of the installed tshark: 4.0, 4.4, 4.6);
 #   * when called as root, runs tshark as the unprivileged user
 #     $MODBUS_AN_TEST_USER (created on first use), with that HOME;
 #   * copies a `-r FILE` that the test user cannot read into its HOME;
@@ -42,7 +43,10 @@ if [ "$uid" = 0 ]; then
 else
     home=${MODBUS_AN_TEST_HOME:-/tmp/modbus_an_test_home.$uid.$tag}
 fi
-pdir="$home/.local/lib/wireshark/plugins/4.0/epan"
+# The personal plugin folder is named after the Wireshark major.minor.
+wsver=${MODBUS_AN_WS_VERSION:-$(dpkg-query -W -f='${Version}' tshark 2>/dev/null | sed -n 's/^\([0-9]*\.[0-9]*\)\..*/\1/p')}
+[ -n "$wsver" ] || wsver=$(tshark -v 2>/dev/null | sed -n '1s/.* \([0-9]*\.[0-9]*\)\.[0-9].*/\1/p')
+pdir="$home/.local/lib/wireshark/plugins/${wsver:-4.0}/epan"
 mkdir -p "$pdir" "$home/inputs" "$home/no-extcap" "$home/no-global-plugins"
 # Copy only when changed; a temp name + rename keeps concurrent runs safe.
 if ! cmp -s "$so" "$pdir/modbus_an.so"; then

@@ -54,22 +54,33 @@ void *ma_tab_add_new(ma_tab_t *t, size_t size)
     return r;
 }
 
-typedef struct sort_ctx {
-    int (*cmp)(const void *, const void *, const void *);
-    const void *ctx;
-} sort_ctx_t;
-
-static gint sort_cmp(gconstpointer a, gconstpointer b, gpointer user)
+/* A stable merge sort of the row pointers (GLib's g_qsort_with_data is
+ * deprecated from 2.82 on, g_sort_array missing before). */
+static void merge_sort(const void **v, const void **tmp, unsigned n,
+                       int (*cmp)(const void *, const void *, const void *), const void *ctx)
 {
-    const sort_ctx_t *s = user;
-    return s->cmp(*(const void *const *)a, *(const void *const *)b, s->ctx);
+    if (n < 2)
+        return;
+    unsigned h = n / 2;
+    merge_sort(v, tmp, h, cmp, ctx);
+    merge_sort(v + h, tmp, n - h, cmp, ctx);
+    unsigned i = 0, j = h, k = 0;
+    while (i < h && j < n)
+        tmp[k++] = cmp(v[j], v[i], ctx) < 0 ? v[j++] : v[i++];
+    while (i < h)
+        tmp[k++] = v[i++];
+    while (j < n)
+        tmp[k++] = v[j++];
+    memcpy(v, tmp, n * sizeof *v);
 }
 
 void ma_tab_sort(ma_tab_t *t, int (*cmp)(const void *a, const void *b, const void *ctx))
 {
-    sort_ctx_t s = {cmp, t->ctx};
-    if (t->n > 1)
-        g_qsort_with_data(t->rows, (gint)t->n, sizeof *t->rows, sort_cmp, &s); /* merge sort: stable */
+    if (t->n < 2)
+        return;
+    const void **tmp = g_new(const void *, t->n);
+    merge_sort(t->rows, tmp, t->n, cmp, t->ctx);
+    g_free(tmp);
 }
 
 void ma_tab_cell(const ma_tab_t *t, unsigned row, unsigned col, ma_cell_t *out)
