@@ -49,7 +49,7 @@ static tap_packet_status flows_packet(void *p, packet_info *pinfo, epan_dissect_
                                       const void *data, tap_flags_t flags _U_)
 {
     const ma_tap_pdu_t *t = data;
-    ma_ns_t ts = (ma_ns_t)pinfo->abs_ts.secs * MA_NS_PER_SEC + pinfo->abs_ts.nsecs;
+    ma_ns_t ts = ma_ns_from_time(pinfo->abs_ts.secs, pinfo->abs_ts.nsecs);
     ma_flows_add(p, t->pdu->stream, t->pdu->pair ? t->pdu->pair->label : NULL, ts, t->feat);
     return TAP_PACKET_DONT_REDRAW;
 }
