@@ -224,12 +224,19 @@ static int cmp_ns(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* lo + (hi - lo) / 2 for lo <= hi, in unsigned arithmetic: periods of
+ * times that jump back and forth span more than int64 can subtract. */
+static ma_ns_t midpoint_ns(ma_ns_t lo, ma_ns_t hi)
+{
+    return (ma_ns_t)((uint64_t)lo + ((uint64_t)hi - (uint64_t)lo) / 2);
+}
+
 /* Median of v[0..n) (n >= 1), sorting v in place: the lower middle value
  * plus half the distance to the upper one for even n. */
 static ma_ns_t median_ns(ma_ns_t *v, size_t n)
 {
     qsort(v, n, sizeof *v, cmp_ns);
-    return n % 2 ? v[n / 2] : v[n / 2 - 1] + (v[n / 2] - v[n / 2 - 1]) / 2;
+    return n % 2 ? v[n / 2] : midpoint_ns(v[n / 2 - 1], v[n / 2]);
 }
 
 /* The same for the small rings (n <= 31), by insertion sort: called on
@@ -243,7 +250,7 @@ static ma_ns_t median_small(ma_ns_t *v, size_t n)
             v[j] = v[j - 1];
         v[j] = x;
     }
-    return n % 2 ? v[n / 2] : v[n / 2 - 1] + (v[n / 2] - v[n / 2 - 1]) / 2;
+    return n % 2 ? v[n / 2] : midpoint_ns(v[n / 2 - 1], v[n / 2]);
 }
 
 /* One poll (request) of group g: period, gap judgment, statistics. */
