@@ -12,6 +12,9 @@ tests/fuzz/make_regress.py): the fixed behaviour, checked through tshark.
   * pcapng_far_future: the request and its answer are paired with a
     response time of 0 (both times clamp to the same instant) instead of
     none;
+  * pcapng_period_jumps: one poll group, 6 polls, its cadence the one
+    period there is (the median of periods that span more than int64 can
+    subtract; before the fix UBSan reported it, release builds wrapped);
   * with the sanitizer build (MODBUS_AN_ASAN_SO, default build-asan/
     modbus_an.so, skipped when absent): no sanitizer report, -2 -V and the
     statistics on every capture.
@@ -124,6 +127,18 @@ def test_pcapng_far_future():
     for k in ("requests", "responses", "answered"):
         assert int(row[k]) == t[k], (k, row)
     assert row["rt_max"] != "" and float(row["rt_max"]) == 0.0, row
+
+
+def test_pcapng_period_jumps():
+    t = truth()["pcapng_period_jumps.pcapng"]
+    rc, out, err = tshark(["-r", os.path.join(REGRESS, t["capture"]), "-q", "-z", "modbus_an,stat"])
+    assert rc == 0, err
+    assert "Poll groups: %d " % t["poll_groups"] in out, out
+    row = [l.split() for l in out.splitlines() if l.strip().startswith("1 ") and t["pair"] in l]
+    assert row, out
+    # # Pair(3 words) Unit FC Start Count Polls Answers Cadence ...
+    cells = row[0]
+    assert int(cells[8]) == t["polls"] and close(cells[10], t["cadence_s"], 1e-5), cells
 
 
 def test_sanitizer_build():

@@ -18,6 +18,11 @@ plugin must print (regress.json, read by tests/test_fuzz_regress.py):
       timestamps of 2^63 and 2^64 - 1 microseconds (years 294247 and
       586524): seconds * 10^9 overflowed int64 where the plugin converts
       frame times (postdissector/ingest.c, packet-modbus_an.c, taps).
+  pcapng_period_jumps.pcapng - six polls of one register block whose
+      pcapng times (if_tsoffset -2^33 s) alternate between before 1897 and
+      beyond 2116 (clamped to -2^61 and 2^62 ns): periods of about +-6.9e18
+      ns, whose median (ma_regs.c median_small) subtracted them in int64.
+      Found by the libFuzzer harness.
 
 Usage: tests/fuzz/make_regress.py OUT_DIR
 """
@@ -87,6 +92,26 @@ def pcapng_far_future(path):
     return {"capture": os.path.basename(path), "pair": PAIR, "requests": 1, "responses": 1, "answered": 1}
 
 
+def pcapng_period_jumps(path):
+    shb = _blk(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+    # if_tsoffset (option 14) of -2^33 s: times from before 1970 to beyond 2116
+    idb = _blk(1, struct.pack("<HHI", 1, 0, 262144) + struct.pack("<HHq", 14, 8, -(2 ** 33)) + struct.pack("<HH", 0, 0))
+
+    def epb(ts, d):
+        return _blk(6, struct.pack("<IIIII", 0, ts >> 32, ts & 0xFFFFFFFF, len(d), len(d)) + d)
+    out = shb + idb
+    seq = 1
+    for i in range(6):
+        f = pcapgen.tcp_frame(CLI, SRV, 40000, 502, seq, 1, PSH | ACK, req(i), ident=i, checksum=True)
+        seq += 12
+        out += epb(1 if i % 2 == 0 else 2 ** 64 - 1, f)
+    with open(path, "wb") as fh:
+        fh.write(out)
+    period_s = ((1 << 62) + (1 << 61)) / 1e9     # from the clamped -2^61 to the clamped 2^62 ns
+    return {"capture": os.path.basename(path), "pair": PAIR, "requests": 6, "poll_groups": 1, "polls": 6,
+            "cadence_s": round(period_s, 6)}
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
@@ -94,7 +119,8 @@ def main():
     os.makedirs(d, exist_ok=True)
     truth = [huge_durations(os.path.join(d, "huge_durations.pcap")),
              huge_response_times(os.path.join(d, "huge_response_times.pcap")),
-             pcapng_far_future(os.path.join(d, "pcapng_far_future.pcapng"))]
+             pcapng_far_future(os.path.join(d, "pcapng_far_future.pcapng")),
+             pcapng_period_jumps(os.path.join(d, "pcapng_period_jumps.pcapng"))]
     with open(os.path.join(d, "regress.json"), "w") as fh:
         json.dump(truth, fh, indent=1, sort_keys=True)
         fh.write("\n")
