@@ -3,7 +3,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libglib2.0-dev libwireshark-dev libwiretap-dev
-      libwsutil-dev tshark python3 util-linux passwd libmodbus-dev tcpdump)
+      libwsutil-dev tshark python3 util-linux passwd libmodbus-dev tcpdump
+      clang libclang-rt-14-dev time)  # tests/fuzz: libFuzzer harness, max RSS of the floods
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
