@@ -30,7 +30,7 @@
 #            [--keep DIR] [--no-build] [--build-dir DIR] [--asan-dir DIR]
 #   --sample N     a fixed sample of N of the files (CI), 60 s of libFuzzer,
 #                  floods at scale 0.1, unless given otherwise
-#   defaults: every file (>= 2,000), 600 s of libFuzzer, floods at scale 1
+#   defaults: every file (>= 2,000), 300 s of libFuzzer, floods at scale 1
 #   --keep DIR     failing inputs go there (default build-fuzz/failures)
 #   --no-build     use the builds as they are (ctest runs it so); the fuzzer
 #                  is still built when build-fuzz/ has none
@@ -59,7 +59,7 @@ PREFS=(
      -o modbus_an.duplicate_window:0.5 -o modbus_an.hb_auto:FALSE -o modbus_an.server_ports:1-65535"
 )
 EDIT_RATES=(0.002 0.01 0.05 0.2)   # editcap -E: probability that a byte is changed
-EDIT_SEEDS=6                       # seeds per rate for captures under BIG bytes
+EDIT_SEEDS=7                       # seeds per rate for captures under BIG bytes
 BIG=400000                         # larger captures: rates 0.002 and 0.05, seed 1
 SNAPLENS=(60 80)                   # editcap -s: packets cut short
 RANDOM_N=(mbap 500 bpdu 120 mixed 120)
@@ -88,7 +88,7 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-[ -n "$fuzz_time" ] || fuzz_time=$([ "$sample" -gt 0 ] && echo 60 || echo 600)
+[ -n "$fuzz_time" ] || fuzz_time=$([ "$sample" -gt 0 ] && echo 60 || echo 300)
 [ -n "$scale" ] || scale=$([ "$sample" -gt 0 ] && echo 0.1 || echo 1)
 t_start=$(date +%s)
 
