@@ -165,7 +165,7 @@ static void note_segment(tvbuff_t *tvb, packet_info *pinfo, const address *src, 
     memset(s, 0, sizeof *s);
     rf->has_seg = true;
     s->frame = pinfo->num;
-    s->ts = (ma_ns_t)pinfo->abs_ts.secs * MA_NS_PER_SEC + pinfo->abs_ts.nsecs;
+    s->ts = ma_ns_from_time(pinfo->abs_ts.secs, pinfo->abs_ts.nsecs);
     s->stream = tcpd->stream;
     ma_ingest_addr(src, &s->src);
     ma_ingest_addr(dst, &s->dst);
@@ -321,7 +321,7 @@ static void note_bpdu(tvbuff_t *tvb, packet_info *pinfo, bool pvst)
     if (!ma_stp_parse(tvb_get_ptr(tvb, 0, (gint)n), n, pvst, &b))
         return;
     b.frame = pinfo->num;
-    b.ts = (ma_ns_t)pinfo->abs_ts.secs * MA_NS_PER_SEC + pinfo->abs_ts.nsecs;
+    b.ts = ma_ns_from_time(pinfo->abs_ts.secs, pinfo->abs_ts.nsecs);
     if (pinfo->dl_src.type == AT_ETHER && pinfo->dl_src.len == 6)
         memcpy(b.src_mac, pinfo->dl_src.data, 6);
     if (!b.pvst)

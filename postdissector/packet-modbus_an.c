@@ -38,7 +38,7 @@ static int expert_tap_id = -1;
 
 static const ma_frame_rec_t *first_pass(ma_analysis_t *an, packet_info *pinfo)
 {
-    ma_ns_t ts = (ma_ns_t)pinfo->abs_ts.secs * MA_NS_PER_SEC + pinfo->abs_ts.nsecs;
+    ma_ns_t ts = ma_ns_from_time(pinfo->abs_ts.secs, pinfo->abs_ts.nsecs);
     const ma_raw_frame_t *raw = ma_ingest_frame(pinfo);
     const ma_frame_rec_t *fr = NULL;
     if (!raw) {

@@ -9,7 +9,8 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libglib2.0-dev libwireshark-dev libwiretap-dev
       libwsutil-dev tshark python3 python3-pytest util-linux passwd libmodbus-dev tcpdump libsqlite3-dev
-      sqlite3 python3-jsonschema)
+      sqlite3 python3-jsonschema
+      clang libclang-rt-14-dev time)  # tests/fuzz: libFuzzer harness, max RSS of the floods
 if [ "${1:-}" = "--gui" ]; then
     pkgs+=(wireshark-qt xvfb xdotool imagemagick tesseract-ocr tesseract-ocr-eng)
 fi

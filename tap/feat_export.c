@@ -40,7 +40,7 @@ static tap_packet_status feat_packet(void *p, packet_info *pinfo, epan_dissect_t
     ma_export_row_t r;
     r.frame = pinfo->num;
     r.index = t->index;
-    r.ts = (ma_ns_t)pinfo->abs_ts.secs * MA_NS_PER_SEC + pinfo->abs_ts.nsecs;
+    r.ts = ma_ns_from_time(pinfo->abs_ts.secs, pinfo->abs_ts.nsecs);
     r.stream = t->pdu->stream;
     ma_ingest_addr(&pinfo->net_src, &r.src);
     ma_ingest_addr(&pinfo->net_dst, &r.dst);

@@ -44,7 +44,7 @@ static tap_packet_status flows_packet(void *tapdata, packet_info *pinfo, epan_di
     stat_data_t *sd = tapdata;
     stat_tap_table *t = g_array_index(sd->stat_tap_data->tables, stat_tap_table *, 0);
     const ma_tap_pdu_t *ft = data;
-    ma_ns_t ts = (ma_ns_t)pinfo->abs_ts.secs * MA_NS_PER_SEC + pinfo->abs_ts.nsecs;
+    ma_ns_t ts = ma_ns_from_time(pinfo->abs_ts.secs, pinfo->abs_ts.nsecs);
     const char *pair = ft->pdu->pair ? ft->pdu->pair->label : NULL;
     const ma_flow_sum_t *s = ma_flows_add(gui_flows, ft->pdu->stream, pair, ts, ft->feat);
     guint row = GPOINTER_TO_UINT(g_hash_table_lookup(gui_rows, GUINT_TO_POINTER(s->stream + 1)));

@@ -19,6 +19,34 @@ typedef int64_t ma_ns_t; /* nanoseconds (absolute capture time or a delta) */
 
 #define MA_NS_PER_SEC INT64_C(1000000000)
 
+/* Capture times are kept within [MA_NS_MIN_TIME, MA_NS_MAX_TIME] (years
+ * 1897 .. 2116, beyond every classic pcap time): the difference of two
+ * times, or a time plus a window of up to 10^6 s, then never overflows.
+ * pcapng timestamps can be anything (64-bit units, offsets). */
+#define MA_NS_MAX_TIME (INT64_C(1) << 62)
+#define MA_NS_MIN_TIME (-(INT64_C(1) << 61))
+
+/* A frame time (seconds, nanoseconds) as ma_ns_t, clamped to the range above. */
+static inline ma_ns_t ma_ns_from_time(int64_t secs, int64_t nsecs)
+{
+    if (secs >= MA_NS_MAX_TIME / MA_NS_PER_SEC)
+        return MA_NS_MAX_TIME;
+    if (secs <= MA_NS_MIN_TIME / MA_NS_PER_SEC)
+        return MA_NS_MIN_TIME;
+    ma_ns_t t = secs * MA_NS_PER_SEC + nsecs;
+    return t > MA_NS_MAX_TIME ? MA_NS_MAX_TIME : t < MA_NS_MIN_TIME ? MA_NS_MIN_TIME : t;
+}
+
+/* a + b, saturated at the limits of ma_ns_t (sums of many durations). */
+static inline ma_ns_t ma_ns_add_sat(ma_ns_t a, ma_ns_t b)
+{
+    if (b > 0 && a > INT64_MAX - b)
+        return INT64_MAX;
+    if (b < 0 && a < INT64_MIN - b)
+        return INT64_MIN;
+    return a + b;
+}
+
 typedef struct ma_addr {
     uint8_t len;        /* 4 (IPv4) or 16 (IPv6); 0 = unknown */
     uint8_t bytes[16];

@@ -718,7 +718,7 @@ static void agg(uint32_t n, ma_ns_t v, ma_ns_t *mn, ma_ns_t *mx, ma_ns_t *sum)
         *mn = v;
     if (n == 1 || v > *mx)
         *mx = v;
-    *sum += v;
+    *sum = ma_ns_add_sat(*sum, v);
 }
 
 /* Add connection nc to its pair's aggregates. */

@@ -210,7 +210,7 @@ static void row_add(ma_row_t *r, const ma_pdu_t *pdu)
         ma_ns_t rtt = ma_txn_rtt(t);
         if (rtt >= 0) {
             r->rt_n++;
-            r->rt_sum += rtt;
+            r->rt_sum = ma_ns_add_sat(r->rt_sum, rtt);
             if (rtt < r->rt_min)
                 r->rt_min = rtt;
             if (rtt > r->rt_max)
