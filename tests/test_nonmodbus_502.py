@@ -76,7 +76,7 @@ def run(capture, decode_as=None):
             rows = list(csv.DictReader(b))
             if b[0].startswith("pair,unit,"):
                 stat = {(r["pair"], r["unit"]): r for r in rows}
-            elif b[0].startswith("pair,conns,"):
+            elif b[0].startswith("pair,connections,"):
                 net = rows
         _RUNS[key] = (rc, stat, net, err)
     return _RUNS[key]
@@ -131,7 +131,7 @@ def test_port_scan_attempts():
     clean(rc, err)
     assert len(net) == t["hosts"], len(net)
     for k in ("connections", "attempts", "refused", "established", "unfinished"):
-        col = "conns" if k == "connections" else k
+        col = k
         assert sum(int(r[col]) for r in net) == t[k], (k, [r[col] for r in net])
     assert all(int(r["retries"]) == 0 for r in net)
 
