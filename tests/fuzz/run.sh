@@ -43,8 +43,9 @@ repo=$(cd "$here/../.." && pwd)
 # -z modbus_an outputs every file is dissected with; @OUT@ is a scratch
 # folder of the run. Add new outputs here (ones tshark does not know yet
 # are left out, and listed, at the start).
-Z_OUTPUTS=(stat csv "features,@OUT@/features.csv" "registers,@OUT@/registers.csv" table flows nettable netcsv
-           summary json "sqlite,@OUT@/modbus_an.sqlite" verdict polls heartbeats connections tcp causes stp)
+Z_OUTPUTS=(stat csv "features,@OUT@/features.csv" "registers,@OUT@/registers.csv" table flows flowtable nettable netcsv
+           summary json "sqlite,@OUT@/modbus_an.sqlite" verdict polls heartbeats connections tcp causes stp topology
+           registers schema)
 # Preference sets, used in turn (file k gets PREFS[k % n]); @CFG@ holds the
 # configuration files. Arguments are split at spaces.
 PREFS=(
