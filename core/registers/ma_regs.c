@@ -391,6 +391,12 @@ static ma_ns_t cycle_of(const ma_ns_t *v, size_t n, bool *bursty)
     return n % 2 ? v[n / 2] : v[n / 2 - 1] + (v[n / 2] - v[n / 2 - 1]) / 2;
 }
 
+/* A non-negative count held in a double, saturated to what uint64_t holds. */
+static uint64_t count_of(double k)
+{
+    return k >= 1.8e19 ? UINT64_MAX : (uint64_t)k;
+}
+
 static bool is_gap(const ma_regs_t *r, const ma_poll_group_t *g, ma_ns_t period)
 {
     return g->cadence > 0 && (double)period > MA_REGS_GAP_FACTOR * (double)g->cadence && period > r->cfg.gap_min;
@@ -426,7 +432,7 @@ static void group_finalize(ma_regs_t *r, ma_poll_group_t *g, ma_ns_t capture_end
         if (is_gap(r, g, x)) {
             g->gaps++;
             double k = floor((double)x / (double)g->cadence + 0.5) - 1;
-            g->missed_polls += k < 1 ? 1 : (uint64_t)k;
+            g->missed_polls += k < 1 ? 1 : count_of(k);
             if (g->gaps_listed < r->cfg.max_list) {
                 g->gap_list = g_renew(ma_gap_t, g->gap_list, g->gaps_listed + 1);
                 g->gap_list[g->gaps_listed++] = (ma_gap_t){
@@ -441,12 +447,14 @@ static void group_finalize(ma_regs_t *r, ma_poll_group_t *g, ma_ns_t capture_end
         wm2 += d * (s - wmean);
     }
     g_free(per);
-    /* never more missed polls than the span has room for */
-    double slots = floor((double)(g->last_ts - g->first_ts) / (double)g->cadence + 0.5) + 1;
-    uint64_t room = slots > (double)g->cycles ? (uint64_t)(slots - (double)g->cycles) : 0;
-    room = MAX(room, g->gaps); /* a gap misses at least one poll */
-    if (g->cadence > 0 && g->missed_polls > room)
-        g->missed_polls = room;
+    /* never more missed polls than the span has room for (no cadence: no gaps) */
+    if (g->cadence > 0) {
+        double slots = floor((double)(g->last_ts - g->first_ts) / (double)g->cadence + 0.5) + 1;
+        uint64_t room = slots > (double)g->cycles ? count_of(slots - (double)g->cycles) : 0;
+        room = MAX(room, g->gaps); /* a gap misses at least one poll */
+        if (g->missed_polls > room)
+            g->missed_polls = room;
+    }
     g->jitter_s = wn ? sqrt(wm2 / (double)wn) : 0;
     ma_ns_t left = capture_end - g->last_ts;
     g->stopped = g->cadence > 0 && (double)left > MA_REGS_GAP_FACTOR * (double)g->cadence && left > r->cfg.gap_min;

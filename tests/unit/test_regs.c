@@ -833,6 +833,31 @@ static void test_null_words(void)
     ma_regs_free(r);
 }
 
+/* Regression (libFuzzer, UBSan): a group whose periods are mostly 0 (many
+ * polls in one timestamp, then one later) has cadence 0; the room for
+ * missed polls was span / 0 = inf, cast to uint64_t. No cadence: no gaps,
+ * no missed polls, not stopped. */
+static void test_group_no_cadence(void)
+{
+    ma_regs_config_t cfg;
+    ma_regs_config_defaults(&cfg);
+    cfg.auto_detect = false;
+    ma_regs_t *r = ma_regs_new(&cfg, NULL, 0, NULL, 0);
+    ma_pair_t pa = mkpair(0, v4(10, 0, 0, 1), v4(10, 0, 0, 100), 502);
+    ma_txn_t t;
+    for (unsigned i = 0; i < 8; i++)
+        req(r, &pa, &t, i + 1, SEC(5), 1, 3, 0, 4, 0);
+    req(r, &pa, &t, 9, SEC(900), 1, 3, 0, 4, 0);
+    ma_regs_finalize(r, SEC(100000));
+    const ma_poll_group_t *g = ma_regs_group(r, 0);
+    CHECK_EQ(g->polls, 9);
+    CHECK_EQ(g->cadence, 0);
+    CHECK_EQ(g->gaps, 0);
+    CHECK_EQ(g->missed_polls, 0);
+    CHECK(!g->stopped);
+    ma_regs_free(r);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0); /* keep the output if a sanitizer stops the run */
@@ -840,6 +865,7 @@ int main(void)
     test_group_keys();
     test_group_timing();
     test_group_bound();
+    test_group_no_cadence();
     test_hb_basic();
     check_stall_polls(1);
     check_stall_polls(3);
