@@ -20,7 +20,7 @@ mapfile -t incs < <(find "$repo/core" "$repo/tap/report" -name '*.h' -printf '-I
 "$cc" -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
     -fno-sanitize-recover=undefined -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
     -Wall -Wextra -Wno-unused-parameter \
-    "${incs[@]}" $(pkg-config --cflags wireshark glib-2.0) \
+    "${incs[@]}" $(pkg-config --cflags wireshark glib-2.0 sqlite3) \
     "$here/fuzz_core.c" "${srcs[@]}" \
-    $(pkg-config --libs wireshark glib-2.0) -lm -o "$out"
+    $(pkg-config --libs wireshark glib-2.0 sqlite3) -lm -o "$out"
 echo "built $out (${#srcs[@]} core/report sources)"

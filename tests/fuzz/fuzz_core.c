@@ -29,9 +29,7 @@
 #include "ma_export.h"
 #include "ma_flows.h"
 #include "ma_hbconf.h"
-#include "ma_net_report.h"
-#include "ma_regs_report.h"
-#include "ma_report.h"
+#include "ma_outputs.h"
 #include "ma_stats.h"
 
 #define MAX_FRAMES  4096u   /* frames per input: bounds time per run */
@@ -381,13 +379,36 @@ static void reports(ma_analysis_t *an, uint32_t nframes, FILE *out)
             }
         }
     }
-    const ma_analysis_config_t *cfg = ma_analysis_config(an);
-    ma_report_text(out, st, &cfg->pairing, NULL);
-    ma_report_csv(out, st, &cfg->pairing, "fuzz");
-    ma_flows_report_text(out, fl, 5);
     if (ex)
         ma_export_stats(ex, out);
-    ma_regs_report_text(out, ma_analysis_regs(an));
+
+    /* Every output of the registry, as tap/cli.c renders them (the SQLite
+     * database excepted: it is a file, covered by tests/test_outputs.py). */
+    ma_verdict_config_t v;
+    ma_verdict_config_defaults(&v);
+    ma_report_ctx_t rc;
+    ma_report_ctx_init(&rc, an, "fuzz.pcap", &v);
+    unsigned nout = 0;
+    const ma_output_t *outs = ma_outputs_list(&nout);
+    for (unsigned i = 0; i < nout; i++) {
+        switch (outs[i].kind) {
+        case MA_OUT_TEXT:
+            ma_out_text(out, outs[i].name, &rc, NULL, NULL);
+            if (outs[i].filter)
+                ma_out_text(out, outs[i].name, &rc, st, "fuzz");
+            break;
+        case MA_OUT_CSV:
+            ma_out_csv(out, outs[i].name, &rc, NULL);
+            if (outs[i].filter)
+                ma_out_csv(out, outs[i].name, &rc, st);
+            break;
+        default:
+            break;
+        }
+    }
+    ma_out_json(out, &rc);
+    ma_out_verdict(out, &rc);
+    ma_report_ctx_free(&rc);
 
     uint32_t np = ma_core_pair_count(core);
     uint64_t *req = g_new0(uint64_t, np + 1);
@@ -397,8 +418,6 @@ static void reports(ma_analysis_t *an, uint32_t nframes, FILE *out)
             req[row->pair->id] = row->requests;
     }
     ma_net_t *net = ma_analysis_net(an);
-    ma_net_report_text(out, net, ma_analysis_stp(an), req, np, cfg->cause.stp_window);
-    ma_net_report_csv(out, net);
     const ma_expect_result_t *er = ma_net_expect_results(net, req, np);
     for (uint32_t i = 0; i < ma_net_expect_count(net); i++)
         sink += er[i].state + er[i].pairs;
