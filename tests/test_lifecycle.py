@@ -21,8 +21,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CAPTURES = [os.path.join(HERE, "captures", "net", "gen_network.pcap"),
             os.path.join(HERE, "captures", "gen", "gen_heartbeat.pcap")]
 # name -> does it print a final result in a single pass
-OUTPUTS = {"stat": True, "csv": True, "netcsv": True, "flows": False, "table": False,
+OUTPUTS = {"stat": True, "csv": True, "netcsv": True, "flowtable": False, "table": False,
            "nettable": False, "features": True, "registers": True}
+# every other output: each alone, and all of them together
+MORE = {"summary": True, "polls": True, "heartbeats": True, "flows": True, "connections": True, "tcp": True,
+        "causes": True, "stp": True, "topology": True, "verdict": True, "json": True}
 WATCH = '"hb","","1","holding","100","u16","ABCD"'
 
 
@@ -83,9 +86,28 @@ class Lifecycle(unittest.TestCase):
                         self.assertTrue(got in (outs[0] + outs[1], outs[1] + outs[0]),
                                         "stdout of %s+%s is not the two outputs alone" % (a, b))
 
+    def test_all_together_equal_alone(self):
+        """Every output (the pairs above and the sections) in one run: the
+        stdout is each output's own stdout, whole, none changed by another."""
+        names = list(OUTPUTS) + list(MORE)
+        for cap in CAPTURES:
+            for two_pass in (False, True):
+                with self.subTest(capture=os.path.basename(cap), two_pass=two_pass):
+                    texts, out = self.run_set(cap, names, two_pass)
+                    got = self.strip_file_lines(out)
+                    total = 0
+                    for n in names:
+                        a_texts, a_out = self.run_set(cap, [n], two_pass)
+                        alone = self.strip_file_lines(a_out)
+                        self.assertIn(alone, got, n)
+                        total += len(alone)
+                        if n in ("features", "registers"):
+                            self.assertEqual(texts[n], a_texts[n], n)
+                    self.assertEqual(len(got), total)
+
     def test_single_pass_equals_two_pass(self):
         for cap in CAPTURES:
-            for n, final in OUTPUTS.items():
+            for n, final in list(OUTPUTS.items()) + list(MORE.items()):
                 if not final:
                     continue
                 with self.subTest(capture=os.path.basename(cap), output=n):
