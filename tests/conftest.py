@@ -128,6 +128,17 @@ def plugin_loaded():
     return mbtshark.prove_loaded()
 
 
+@pytest.fixture(scope="session")
+def tshark(plugin_loaded):
+    """The session's tshark runner for new tests: tshark(args) -> stdout,
+    tshark.run(args) -> (returncode, stdout, stderr); cached like every
+    run of the suites (tests/lib/mbtshark.py, tests/lib/tsharkcache.py)."""
+    def tshark(args, check=True):
+        return mbtshark.tshark(args, check=check)
+    tshark.run = mbtshark.run
+    return tshark
+
+
 # ---------------------------------------------------------------- worker groups
 
 def _group(item):
