@@ -2,8 +2,9 @@
 # deps.sh - install the Debian 12 packages modbus_an needs (only those missing)
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Usage: scripts/deps.sh [--gui]
-#   --gui  also the packages of the GUI smoke test (tests/gui/gui_smoke.sh):
+# Usage: scripts/deps.sh [--tests | --gui]
+#   --tests  also what scripts/test.sh needs (pytest-xdist, pytest-subtests)
+#   --gui    also the packages of the GUI smoke test (tests/gui/gui_smoke.sh):
 #          the Qt Wireshark, an X server without a screen, xdotool,
 #          ImageMagick and tesseract (OCR). Not needed by scripts/test.sh.
 set -euo pipefail
@@ -11,6 +12,10 @@ pkgs=(build-essential cmake pkg-config libglib2.0-dev libwireshark-dev libwireta
       libwsutil-dev tshark python3 python3-pytest util-linux passwd libmodbus-dev tcpdump libsqlite3-dev
       sqlite3 python3-jsonschema
       clang libclang-rt-14-dev time)  # tests/fuzz: libFuzzer harness, max RSS of the floods
+if [ "${1:-}" = "--tests" ]; then
+    # the Python suites: pytest, parallel (xdist), unittest subTest reporting
+    pkgs+=(python3-pytest-xdist python3-pytest-subtests)
+fi
 if [ "${1:-}" = "--gui" ]; then
     pkgs+=(wireshark-qt xvfb xdotool imagemagick tesseract-ocr tesseract-ocr-eng)
 fi

@@ -35,7 +35,8 @@ test_user=modbus_an_test
 
 # Packages of every rootfs. Changing this list remakes the rootfs.
 pkgs=(build-essential cmake pkg-config libglib2.0-dev libwireshark-dev libwiretap-dev
-      libwsutil-dev tshark python3 python3-pytest python3-jsonschema libmodbus-dev
+      libwsutil-dev tshark python3 python3-pytest python3-pytest-xdist python3-pytest-subtests
+      python3-jsonschema libmodbus-dev
       libsqlite3-dev sqlite3 util-linux passwd tcpdump)
 pkgs_key=$(printf '%s\n' "${pkgs[@]}" | sort | tr '\n' ' ')
 

@@ -47,6 +47,9 @@ sys.path.insert(0, os.path.join(REPO, "tests", "reference"))
 import mbtshark  # noqa: E402
 import features_ref as ref  # noqa: E402
 
+# The reference's stock-tshark runs go through the session's cache too.
+ref.RUNNER = mbtshark.plain_run
+
 # Section 6 of docs/features.md: "Each PDU sees the PDUs with time in
 # (t - 60 s, t], itself included, over the whole capture". Read literally, this
 # includes PDUs later in capture order that carry the same timestamp (the

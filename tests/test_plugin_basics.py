@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import types
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
@@ -24,7 +25,9 @@ REQUIRED_FIELDS = [
 
 
 def run(args):
-    return subprocess.run([mbtshark.WRAPPER] + args, capture_output=True, text=True)
+    """tests/tshark.sh ARGS (through the session's tshark cache): .returncode, .stdout, .stderr."""
+    rc, out, err = mbtshark.run(args)
+    return types.SimpleNamespace(returncode=rc, stdout=out, stderr=err)
 
 
 class Basics(unittest.TestCase):

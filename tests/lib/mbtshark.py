@@ -6,10 +6,12 @@ Every call goes through tests/tshark.sh, which loads build/modbus_an.so (or
 $MODBUS_AN_SO) deliberately, also when the tests run as root.
 """
 import csv
+import hashlib
 import io
 import os
-import subprocess
 import xml.etree.ElementTree as ET
+
+import tsharkcache
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -18,32 +20,58 @@ SHARED_CAPTURES = os.path.abspath(os.path.join(REPO, "..", "shared", "captures")
 if not os.path.isdir(SHARED_CAPTURES):
     SHARED_CAPTURES = os.environ.get("MODBUS_AN_SHARED_CAPTURES", SHARED_CAPTURES)
 
+_sha = {}
+
+
+def plugin_path():
+    """The plugin under test: $MODBUS_AN_SO, else build/modbus_an.so (as tests/tshark.sh)."""
+    return os.environ.get("MODBUS_AN_SO") or os.path.join(REPO, "build", "modbus_an.so")
+
+
+def plugin_sha256():
+    so = plugin_path()
+    st = os.stat(so)
+    sig = (so, st.st_size, st.st_mtime_ns)
+    if sig not in _sha:
+        with open(so, "rb") as fh:
+            _sha[sig] = hashlib.sha256(fh.read()).hexdigest()
+    return _sha[sig]
+
+
+def _wrapper_id(*extra):
+    """What decides a tests/tshark.sh run besides its arguments."""
+    return ["tests/tshark.sh", plugin_sha256(), os.environ.get("MODBUS_AN_PRELOAD", "")] + list(extra)
+
 
 def prove_loaded():
     """Fail unless tshark loads exactly the plugin file just built; returns
-    the wrapper's 'loaded: PATH sha256=...' line."""
-    p = subprocess.run([WRAPPER, "--prove-loaded"], stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, text=True)
-    if p.returncode != 0:
-        raise RuntimeError("tests/tshark.sh --prove-loaded failed (%d): %s%s"
-                           % (p.returncode, p.stdout, p.stderr))
-    return p.stdout
+    the wrapper's 'loaded: PATH sha256=...' line. Proven once per session
+    and private HOME of tests/tshark.sh (the answer is cached)."""
+    home = os.environ.get("MODBUS_AN_TEST_HOME", "")
+    rc, out, err = tsharkcache.run([WRAPPER, "--prove-loaded"], _wrapper_id("prove", home))
+    if rc != 0:
+        raise RuntimeError("tests/tshark.sh --prove-loaded failed (%d): %s%s" % (rc, out, err))
+    return out
 
 
 def run(args):
-    """(returncode, stdout, stderr) of tests/tshark.sh ARGS."""
-    p = subprocess.run([WRAPPER] + list(args), stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, text=True)
-    return p.returncode, p.stdout, p.stderr
+    """(returncode, stdout, stderr) of tests/tshark.sh ARGS; each distinct
+    run once per test session (tests/lib/tsharkcache.py)."""
+    return tsharkcache.run([WRAPPER] + [str(a) for a in args], _wrapper_id())
 
 
 def tshark(args, check=True):
     """Run tshark with the plugin; return stdout (str). Raises on failure."""
-    p = subprocess.run([WRAPPER] + list(args), stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, text=True)
-    if check and p.returncode != 0:
-        raise RuntimeError("tshark %s failed (%d): %s" % (args, p.returncode, p.stderr))
-    return p.stdout
+    rc, out, err = run(args)
+    if check and rc != 0:
+        raise RuntimeError("tshark %s failed (%d): %s" % (args, rc, err))
+    return out
+
+
+def plain_run(cmd):
+    """(returncode, stdout, stderr) of a command line of stock tshark
+    (cmd[0] is its path; the reference's runs), cached like run()."""
+    return tsharkcache.run([str(c) for c in cmd], ["plain", cmd[0]])
 
 
 # Boolean flags are in the tree only when set (issue 11.12, as tcp.analysis):

@@ -85,7 +85,12 @@ def cached(key, fn):
 
 def prefetch(thunks, workers=2):
     """Call the thunks (each fills the cache through the functions below),
-    `workers` at a time: the tshark runs overlap on a multi-core host."""
+    `workers` at a time: the tshark runs overlap on a multi-core host.
+    Under pytest-xdist the workers are that parallelism (and each test
+    fetches what it needs, through the session's shared tshark cache): the
+    thunks are left to the tests."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as ex:
         for fut in [ex.submit(t) for t in thunks]:
             fut.result()

@@ -183,6 +183,19 @@ FIELDS = ["frame.number", "frame.time_epoch", "tcp.stream", "ip.src", "ipv6.src"
 _NOT_FOREIGN = {"mbtcp", "modbus", "data", "_ws.malformed", "_ws.short", "_ws.unreassembled"}
 
 
+# How the tshark command lines are run: a function cmd -> (returncode, stdout,
+# stderr). The tests route it through their session's cache of tshark runs
+# (tests/lib/mbtshark.plain_run); the default runs the command.
+RUNNER = None
+
+
+def run_command(cmd):
+    if RUNNER is not None:
+        return RUNNER(cmd)
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return p.returncode, p.stdout, p.stderr
+
+
 def _tshark_cmd(capture, extra):
     return [TSHARK, "-n", "-r", capture, "--disable-protocol", "modbus_an",
             "-o", "tcp.desegment_tcp_streams:TRUE"] + list(extra)
@@ -194,11 +207,11 @@ def run_tshark_fields(capture, tshark_args=()):
                                                "-E", "quote=n"]
     for f in FIELDS:
         cmd += ["-e", f]
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    if p.returncode != 0:
-        raise ReferenceError("tshark failed (%d): %s" % (p.returncode, p.stderr))
+    rc, out, err = run_command(cmd)
+    if rc != 0:
+        raise ReferenceError("tshark failed (%d): %s" % (rc, err))
     frames = []
-    for line in p.stdout.splitlines():
+    for line in out.splitlines():
         cols = line.split("\t")
         cols += [""] * (len(FIELDS) - len(cols))
         frames.append(dict(zip(FIELDS, cols)))
@@ -221,11 +234,11 @@ def pdml_frames(capture, frame_numbers, tshark_args=()):
         return {}
     flt = "frame.number in {%s}" % ", ".join(str(n) for n in sorted(frame_numbers))
     cmd = _tshark_cmd(capture, tshark_args) + ["-T", "pdml", "-Y", flt]
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    if p.returncode != 0:
-        raise ReferenceError("tshark (pdml) failed (%d): %s" % (p.returncode, p.stderr))
+    rc, stdout, err = run_command(cmd)
+    if rc != 0:
+        raise ReferenceError("tshark (pdml) failed (%d): %s" % (rc, err))
     out = {}
-    root = ET.fromstring(p.stdout)
+    root = ET.fromstring(stdout)
     for pkt in root.iter("packet"):
         frame = None
         items = []

@@ -17,7 +17,7 @@
 
 #include <glib.h>
 
-#include "check.h"
+#include "core_helpers.h"
 #include "ma_cause.h"
 #include "ma_net.h"
 #include "ma_stp.h"

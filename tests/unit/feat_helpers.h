@@ -11,39 +11,16 @@
 #include <glib.h>
 #include <malloc.h>
 
-#include "check.h"
+#include "core_helpers.h"
 #include "ma_export.h"
 #include "ma_feat.h"
 #include "ma_flows.h"
 
-/* check.h's CHECK_EQ compares as long long, which would truncate a feature
- * value (0.5 == 0); here it compares exactly as doubles (integers to 2^53). */
+/* ma_test.h's CHECK_EQ compares as long long, which would truncate a feature
+ * value (0.5 == 0); here it compares exactly as doubles (integers to 2^53).
+ * CHECK_NEAR (|a - b| <= 1e-12, relative above 1) is ma_test.h's. */
 #undef CHECK_EQ
-#define CHECK_EQ(a, b)                                                                \
-    do {                                                                              \
-        double ea_ = (double)(a), eb_ = (double)(b);                                  \
-        if (ea_ == eb_) {                                                             \
-            g_pass++;                                                                 \
-        } else {                                                                      \
-            g_fail++;                                                                 \
-            printf("%s:%d: CHECK_EQ failed: %s == %s (got %.17g, expected %.17g)\n",   \
-                   __FILE__, __LINE__, #a, #b, ea_, eb_);                             \
-        }                                                                             \
-    } while (0)
-
-/* |a - b| <= 1e-12, relative above 1. */
-#define CHECK_NEAR(a, b)                                                              \
-    do {                                                                              \
-        double na_ = (double)(a), nb_ = (double)(b);                                  \
-        double tol_ = 1e-12 * (fabs(nb_) > 1.0 ? fabs(nb_) : 1.0);                    \
-        if (fabs(na_ - nb_) <= tol_) {                                                \
-            g_pass++;                                                                 \
-        } else {                                                                      \
-            g_fail++;                                                                 \
-            printf("%s:%d: CHECK_NEAR failed: %s == %s (got %.17g, expected %.17g)\n", \
-                   __FILE__, __LINE__, #a, #b, na_, nb_);                             \
-        }                                                                             \
-    } while (0)
+#define CHECK_EQ(a, b) CHECK_FEQ(a, b)
 
 /* Data bytes of an ADU as two arguments: pointer, count. */
 #define D(...) (const uint8_t[]){__VA_ARGS__}, (uint32_t)sizeof((const uint8_t[]){__VA_ARGS__})

@@ -15,7 +15,7 @@
 
 #include <glib.h>
 
-#include "check.h"
+#include "core_helpers.h"
 #include "ma_net.h"
 #include "ma_net_int.h"
 

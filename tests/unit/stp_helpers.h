@@ -14,7 +14,7 @@
 
 #include <glib.h>
 
-#include "check.h"
+#include "core_helpers.h"
 #include "ma_stp.h"
 
 /* Bridge MACs as 48-bit numbers. */
@@ -77,16 +77,13 @@ static inline ma_bpdu_in_t tcn(uint32_t frame, ma_ns_t ts, uint64_t src)
     return in;
 }
 
-/* ma_stp_bpdu(); a NULL record counts as one failure (not a check per
- * call, so that loops do not inflate the pass count) and stops the run. */
+/* ma_stp_bpdu(); a NULL record is a failure (not a counted check per call,
+ * so that loops do not inflate the count) and stops the run. */
 static inline const ma_bpdu_rec_t *feed_in(ma_stp_t *s, ma_bpdu_in_t in)
 {
     const ma_bpdu_rec_t *r = ma_stp_bpdu(s, &in);
-    if (!r) {
-        g_fail++;
-        printf("%s:%d: ma_stp_bpdu returned NULL for frame %u\n", __FILE__, __LINE__, in.frame);
-        exit(check_summary());
-    }
+    if (!r)
+        ma_test_fail_(__FILE__, __LINE__, G_STRFUNC, "ma_stp_bpdu returned NULL for frame %u", in.frame);
     return r;
 }
 

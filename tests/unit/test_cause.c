@@ -476,15 +476,16 @@ static void test_null_engines(void)
     }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    test_names();
-    test_stp();
-    test_retrans();
-    test_connection();
-    test_retry();
-    test_server();
-    test_which();
-    test_null_engines();
-    return check_summary();
+    ma_test_init(&argc, &argv);
+    g_test_add_func("/cause/names", test_names);
+    g_test_add_func("/cause/stp", test_stp);
+    g_test_add_func("/cause/retrans", test_retrans);
+    g_test_add_func("/cause/connection", test_connection);
+    g_test_add_func("/cause/retry", test_retry);
+    g_test_add_func("/cause/server", test_server);
+    g_test_add_func("/cause/which", test_which);
+    g_test_add_func("/cause/null_engines", test_null_engines);
+    return ma_test_run();
 }

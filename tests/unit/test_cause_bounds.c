@@ -251,10 +251,11 @@ static void test_window_bounds(void)
     CHECK(ok);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    test_precedence();
-    test_stp_bounds();
-    test_window_bounds();
-    return check_summary();
+    ma_test_init(&argc, &argv);
+    g_test_add_func("/cause_bounds/precedence", test_precedence);
+    g_test_add_func("/cause_bounds/stp_bounds", test_stp_bounds);
+    g_test_add_func("/cause_bounds/window_bounds", test_window_bounds);
+    return ma_test_run();
 }

@@ -2,11 +2,11 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * Hand-built ma_pdu_in_t values (times in ns); see check.h.
+ * Hand-built ma_pdu_in_t values (times in ns); see core_helpers.h.
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "check.h"
+#include "core_helpers.h"
 /* ---- tests ---- */
 
 static void test_defaults(void)
@@ -559,18 +559,19 @@ static void test_superseded(void)
     ma_core_free(core);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    test_defaults();
-    test_basic_pairing();
-    test_delay_and_late();
-    test_tid_reuse();
-    test_tid_wrap();
-    test_tid0_pipelining();
-    test_exceptions();
-    test_orphans_duplicates_retrans();
-    test_never_across_connections();
-    test_finalize();
-    test_superseded();
-    return check_summary();
+    ma_test_init(&argc, &argv);
+    g_test_add_func("/core/defaults", test_defaults);
+    g_test_add_func("/core/basic_pairing", test_basic_pairing);
+    g_test_add_func("/core/delay_and_late", test_delay_and_late);
+    g_test_add_func("/core/tid_reuse", test_tid_reuse);
+    g_test_add_func("/core/tid_wrap", test_tid_wrap);
+    g_test_add_func("/core/tid0_pipelining", test_tid0_pipelining);
+    g_test_add_func("/core/exceptions", test_exceptions);
+    g_test_add_func("/core/orphans_duplicates_retrans", test_orphans_duplicates_retrans);
+    g_test_add_func("/core/never_across_connections", test_never_across_connections);
+    g_test_add_func("/core/finalize", test_finalize);
+    g_test_add_func("/core/superseded", test_superseded);
+    return ma_test_run();
 }

@@ -454,12 +454,8 @@ static void test_window60(void)
 #define WCHK(got, want)                                                                       \
     do {                                                                                      \
         double g_ = (got), w_ = (want);                                                       \
-        if (fabs(g_ - w_) <= 1e-12 * (fabs(w_) > 1 ? fabs(w_) : 1)) {                          \
-            g_pass++;                                                                         \
-        } else {                                                                              \
-            g_fail++;                                                                         \
-            printf("%s:%d: e%u %s = %.17g, expected %.17g\n", __FILE__, __LINE__, ev, #got, g_, w_); \
-        }                                                                                     \
+        CHECK_MSG(fabs(g_ - w_) <= 1e-12 * (fabs(w_) > 1 ? fabs(w_) : 1),                     \
+                  "e%u %s = %.17g, expected %.17g", ev, #got, g_, w_);                        \
     } while (0)
         WCHK(v[MA_F_UNIQUE_SRC], x->usrc);
         WCHK(v[MA_F_UNIQUE_DST], x->udst);
@@ -658,12 +654,13 @@ static void test_outliers(void)
     ma_feat_free(e);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    test_sequence();
-    test_session();
-    test_split_direction();
-    test_window60();
-    test_outliers();
-    return check_summary();
+    ma_test_init(&argc, &argv);
+    g_test_add_func("/feat/sequence", test_sequence);
+    g_test_add_func("/feat/session", test_session);
+    g_test_add_func("/feat/split_direction", test_split_direction);
+    g_test_add_func("/feat/window60", test_window60);
+    g_test_add_func("/feat/outliers", test_outliers);
+    return ma_test_run();
 }

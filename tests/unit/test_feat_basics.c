@@ -328,13 +328,14 @@ static void test_columns(void)
     CHECK_EQ(c[MA_F_OUT_RT_SIGMA].kind, MA_FK_UINT);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    test_entropy();
-    test_quantile_sorted();
-    test_validate_sizes();
-    test_validate_header();
-    test_short_adus();
-    test_columns();
-    return check_summary();
+    ma_test_init(&argc, &argv);
+    g_test_add_func("/feat_basics/entropy", test_entropy);
+    g_test_add_func("/feat_basics/quantile_sorted", test_quantile_sorted);
+    g_test_add_func("/feat_basics/validate_sizes", test_validate_sizes);
+    g_test_add_func("/feat_basics/validate_header", test_validate_header);
+    g_test_add_func("/feat_basics/short_adus", test_short_adus);
+    g_test_add_func("/feat_basics/columns", test_columns);
+    return ma_test_run();
 }

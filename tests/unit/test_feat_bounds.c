@@ -157,9 +157,10 @@ static void test_long_run(void)
     ma_feat_free(e);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    test_window_bound();
-    test_long_run();
-    return check_summary();
+    ma_test_init(&argc, &argv);
+    g_test_add_func("/feat_bounds/window_bound", test_window_bound);
+    g_test_add_func("/feat_bounds/long_run", test_long_run);
+    return ma_test_run();
 }

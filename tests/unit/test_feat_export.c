@@ -94,19 +94,13 @@ static void check_stats(gchar **lines, const char *col, unsigned count, const do
             double got = strtod(g_ptr_array_index(f, (guint)(2 + i)), NULL);
             ok = fabs(got - want[i]) <= 1e-12 * (fabs(want[i]) > 1 ? fabs(want[i]) : 1);
         }
-        if (ok) {
-            g_pass++;
-        } else {
-            g_fail++;
-            printf("%s:%d: stats of %s: got \"%s\", expected count %u mean %.17g std %.17g min %.17g "
-                   "max %.17g q1 %.17g q3 %.17g\n", __FILE__, line, col, *l, count, want[0], want[1],
-                   want[2], want[3], want[4], want[5]);
-        }
+        CHECK_MSG(ok, "line %d: stats of %s: got \"%s\", expected count %u mean %.17g std %.17g min %.17g "
+                  "max %.17g q1 %.17g q3 %.17g", line, col, *l, count, want[0], want[1],
+                  want[2], want[3], want[4], want[5]);
         g_ptr_array_free(f, TRUE);
         return;
     }
-    g_fail++;
-    printf("%s:%d: no stats line for %s\n", __FILE__, line, col);
+    CHECK_MSG(false, "line %d: no stats line for %s", line, col);
 }
 
 static void test_export(void)
@@ -487,9 +481,10 @@ static void test_flows(void)
     ma_flows_free(fl);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    test_export();
-    test_flows();
-    return check_summary();
+    ma_test_init(&argc, &argv);
+    g_test_add_func("/feat_export/export", test_export);
+    g_test_add_func("/feat_export/flows", test_flows);
+    return ma_test_run();
 }

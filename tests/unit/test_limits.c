@@ -3,11 +3,11 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * Hand-built ma_pdu_in_t values (times in ns); see check.h.
+ * Hand-built ma_pdu_in_t values (times in ns); see core_helpers.h.
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "check.h"
+#include "core_helpers.h"
 
 static void test_conn_events(void)
 {
@@ -354,12 +354,13 @@ static void test_direction_and_addresses(void)
     ma_core_free(core);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    test_conn_events();
-    test_bounds();
-    test_bounded_memory();
-    test_malformed();
-    test_direction_and_addresses();
-    return check_summary();
+    ma_test_init(&argc, &argv);
+    g_test_add_func("/limits/conn_events", test_conn_events);
+    g_test_add_func("/limits/bounds", test_bounds);
+    g_test_add_func("/limits/bounded_memory", test_bounded_memory);
+    g_test_add_func("/limits/malformed", test_malformed);
+    g_test_add_func("/limits/direction_and_addresses", test_direction_and_addresses);
+    return ma_test_run();
 }

@@ -583,12 +583,13 @@ static void test_random(void)
     tn_free(&t);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    test_retries();
-    test_find_event();
-    test_expect();
-    test_bounds();
-    test_random();
-    return check_summary();
+    ma_test_init(&argc, &argv);
+    g_test_add_func("/net_app/retries", test_retries);
+    g_test_add_func("/net_app/find_event", test_find_event);
+    g_test_add_func("/net_app/expect", test_expect);
+    g_test_add_func("/net_app/bounds", test_bounds);
+    g_test_add_func("/net_app/random", test_random);
+    return ma_test_run();
 }

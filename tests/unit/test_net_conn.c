@@ -609,16 +609,17 @@ static void test_mid_session(void)
     tn_free(&t);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    test_defaults();
-    test_handshake();
-    test_syn_retries();
-    test_refused();
-    test_finalize();
-    test_ends();
-    test_reconnect();
-    test_clock_back();
-    test_mid_session();
-    return check_summary();
+    ma_test_init(&argc, &argv);
+    g_test_add_func("/net_conn/defaults", test_defaults);
+    g_test_add_func("/net_conn/handshake", test_handshake);
+    g_test_add_func("/net_conn/syn_retries", test_syn_retries);
+    g_test_add_func("/net_conn/refused", test_refused);
+    g_test_add_func("/net_conn/finalize", test_finalize);
+    g_test_add_func("/net_conn/ends", test_ends);
+    g_test_add_func("/net_conn/reconnect", test_reconnect);
+    g_test_add_func("/net_conn/clock_back", test_clock_back);
+    g_test_add_func("/net_conn/mid_session", test_mid_session);
+    return ma_test_run();
 }

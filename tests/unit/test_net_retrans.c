@@ -193,10 +193,11 @@ static void test_attach_wrap(void)
     tn_free(&t);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    test_analysis();
-    test_attach();
-    test_attach_wrap();
-    return check_summary();
+    ma_test_init(&argc, &argv);
+    g_test_add_func("/net_retrans/analysis", test_analysis);
+    g_test_add_func("/net_retrans/attach", test_attach);
+    g_test_add_func("/net_retrans/attach_wrap", test_attach_wrap);
+    return ma_test_run();
 }

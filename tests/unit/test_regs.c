@@ -15,20 +15,10 @@
 
 #include <glib.h>
 
-#include "check.h"
+#include "core_helpers.h"
 #include "ma_regs.h"
 
-#define CHECK_DBL(a, b, eps)                                                               \
-    do {                                                                                   \
-        double da_ = (double)(a), db_ = (double)(b);                                       \
-        if (fabs(da_ - db_) <= (eps)) {                                                    \
-            g_pass++;                                                                      \
-        } else {                                                                           \
-            g_fail++;                                                                      \
-            printf("%s:%d: CHECK_DBL failed: %s == %s (got %.12g, expected %.12g)\n",      \
-                   __FILE__, __LINE__, #a, #b, da_, db_);                                  \
-        }                                                                                  \
-    } while (0)
+#define CHECK_DBL(a, b, eps) CHECK_CLOSE(a, b, eps)
 
 /* An observation's flags, value, delta, unchanged polls and time since change. */
 #define CHECK_OBS(o, fl, val, del, unch, since)                                           \
@@ -544,8 +534,9 @@ static void test_hb_basic(void)
 }
 
 /* stall_polls n: 7 at polls 1..n+2 (unchanged from poll 2), 8 at poll n+3. */
-static void check_stall_polls(uint32_t n)
+static void test_stall_polls(gconstpointer data)
 {
+    uint32_t n = GPOINTER_TO_UINT(data);
     ma_hb_def_t d = hbdef("hb", MA_TBL_HOLDING, 10, 1);
     ma_regs_t *r = regs(false, n, 0, &d, 1);
     ma_pair_t pa = mkpair(0, v4(10, 0, 0, 1), v4(10, 0, 0, 100), 502);
@@ -858,22 +849,23 @@ static void test_group_no_cadence(void)
     ma_regs_free(r);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IONBF, 0); /* keep the output if a sanitizer stops the run */
-    test_tables();
-    test_group_keys();
-    test_group_timing();
-    test_group_bound();
-    test_group_no_cadence();
-    test_hb_basic();
-    check_stall_polls(1);
-    check_stall_polls(3);
-    check_stall_polls(5);
-    test_hb_stall_time();
-    test_hb_open_stall();
-    test_hb_wrap();
-    test_hb_matching();
-    test_null_words();
-    return check_summary();
+    ma_test_init(&argc, &argv);
+    g_test_add_func("/regs/tables", test_tables);
+    g_test_add_func("/regs/group_keys", test_group_keys);
+    g_test_add_func("/regs/group_timing", test_group_timing);
+    g_test_add_func("/regs/group_bound", test_group_bound);
+    g_test_add_func("/regs/group_no_cadence", test_group_no_cadence);
+    g_test_add_func("/regs/hb_basic", test_hb_basic);
+    g_test_add_data_func("/regs/stall_polls_1", GUINT_TO_POINTER(1), test_stall_polls);
+    g_test_add_data_func("/regs/stall_polls_3", GUINT_TO_POINTER(3), test_stall_polls);
+    g_test_add_data_func("/regs/stall_polls_5", GUINT_TO_POINTER(5), test_stall_polls);
+    g_test_add_func("/regs/hb_stall_time", test_hb_stall_time);
+    g_test_add_func("/regs/hb_open_stall", test_hb_open_stall);
+    g_test_add_func("/regs/hb_wrap", test_hb_wrap);
+    g_test_add_func("/regs/hb_matching", test_hb_matching);
+    g_test_add_func("/regs/null_words", test_null_words);
+    return ma_test_run();
 }

@@ -12,21 +12,11 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "check.h"
+#include "core_helpers.h"
 #include "ma_regs.h"
 #include "ma_hbconf.h"
 
-#define CHECK_DBL(a, b)                                                                    \
-    do {                                                                                   \
-        double da_ = (double)(a), db_ = (double)(b);                                       \
-        if (da_ == db_) {                                                                  \
-            g_pass++;                                                                      \
-        } else {                                                                           \
-            g_fail++;                                                                      \
-            printf("%s:%d: CHECK_DBL failed: %s == %s (got %.17g, expected %.17g)\n",      \
-                   __FILE__, __LINE__, #a, #b, da_, db_);                                  \
-        }                                                                                  \
-    } while (0)
+#define CHECK_DBL(a, b) CHECK_FEQ(a, b)
 
 /* A watched-register observation: instance, flags, value, previous value. */
 #define CHECK_ROBS(o, w, fl, val, pv)                                                      \
@@ -784,14 +774,15 @@ static void test_random(void)
     ma_regs_free(r);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    test_auto_kinds();
-    test_auto_boundaries();
-    test_auto_covered_and_bound();
-    test_decode();
-    test_watch();
-    test_hbconf();
-    test_random();
-    return check_summary();
+    ma_test_init(&argc, &argv);
+    g_test_add_func("/regs_conf/auto_kinds", test_auto_kinds);
+    g_test_add_func("/regs_conf/auto_boundaries", test_auto_boundaries);
+    g_test_add_func("/regs_conf/auto_covered_and_bound", test_auto_covered_and_bound);
+    g_test_add_func("/regs_conf/decode", test_decode);
+    g_test_add_func("/regs_conf/watch", test_watch);
+    g_test_add_func("/regs_conf/hbconf", test_hbconf);
+    g_test_add_func("/regs_conf/random", test_random);
+    return ma_test_run();
 }

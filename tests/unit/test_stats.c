@@ -2,11 +2,11 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * Hand-built ma_pdu_in_t values (times in ns); see check.h.
+ * Hand-built ma_pdu_in_t values (times in ns); see core_helpers.h.
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "check.h"
+#include "core_helpers.h"
 #include "ma_sections.h"
 /* ---- quantiles ---- */
 
@@ -138,14 +138,9 @@ static void check_row(const ma_row_t *r, const uint64_t want[13], int line)
         "retransmitted",
     };
     for (int i = 0; i < 13; i++) {
-        if (got[i] == want[i]) {
-            g_pass++;
-        } else {
-            g_fail++;
-            printf("%s:%d: row %s unit %u: %s = %llu, expected %llu\n", __FILE__, line,
-                   r->pair ? r->pair->label : "TOTAL", r->unit, names[i],
-                   (unsigned long long)got[i], (unsigned long long)want[i]);
-        }
+        CHECK_MSG(got[i] == want[i], "line %d: row %s unit %u: %s = %llu, expected %llu", line,
+                  r->pair ? r->pair->label : "TOTAL", r->unit, names[i],
+                  (unsigned long long)got[i], (unsigned long long)want[i]);
     }
 }
 
@@ -410,11 +405,12 @@ static void test_report_csv(void)
     ma_core_free(s.core);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    test_quantile();
-    test_stats();
-    test_stats_order();
-    test_report_csv();
-    return check_summary();
+    ma_test_init(&argc, &argv);
+    g_test_add_func("/stats/quantile", test_quantile);
+    g_test_add_func("/stats/stats", test_stats);
+    g_test_add_func("/stats/stats_order", test_stats_order);
+    g_test_add_func("/stats/report_csv", test_report_csv);
+    return ma_test_run();
 }

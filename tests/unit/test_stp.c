@@ -475,18 +475,19 @@ static void test_text(void)
     CHECK(strlen(tiny) < sizeof tiny && strncmp(tiny, "TC", 2) == 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IONBF, 0); /* keep the output if a sanitizer stops the run */
-    test_repeats();
-    test_tc_episodes();
-    test_tcn();
-    test_root_change();
-    test_rpvst();
-    test_roles();
-    test_multi();
-    test_last_change();
-    test_totals();
-    test_text();
-    return check_summary();
+    ma_test_init(&argc, &argv);
+    g_test_add_func("/stp/repeats", test_repeats);
+    g_test_add_func("/stp/tc_episodes", test_tc_episodes);
+    g_test_add_func("/stp/tcn", test_tcn);
+    g_test_add_func("/stp/root_change", test_root_change);
+    g_test_add_func("/stp/rpvst", test_rpvst);
+    g_test_add_func("/stp/roles", test_roles);
+    g_test_add_func("/stp/multi", test_multi);
+    g_test_add_func("/stp/last_change", test_last_change);
+    g_test_add_func("/stp/totals", test_totals);
+    g_test_add_func("/stp/text", test_text);
+    return ma_test_run();
 }

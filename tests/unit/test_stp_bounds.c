@@ -269,11 +269,12 @@ static void test_random(void)
     ma_stp_free(s);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IONBF, 0); /* keep the output if a sanitizer stops the run */
-    test_speaker_bound();
-    test_event_bound();
-    test_random();
-    return check_summary();
+    ma_test_init(&argc, &argv);
+    g_test_add_func("/stp_bounds/speaker_bound", test_speaker_bound);
+    g_test_add_func("/stp_bounds/event_bound", test_event_bound);
+    g_test_add_func("/stp_bounds/random", test_random);
+    return ma_test_run();
 }
