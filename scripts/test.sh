@@ -53,7 +53,8 @@ done
 stage unit ctest --test-dir build -L unit -j"$jobs" --output-on-failure
 stage pytest env MODBUS_AN_SO="$top/build/modbus_an.so" MODBUS_AN_PYTEST_SUMMARY="$top/$logs/pytest.json" \
     "$py" -m pytest -n "$jobs" --dist loadgroup tests
-stage asan tests/asan_run.sh -j "$jobs" "$top/build-asan"
+# (the corrupted copies are the fuzz stage's: it makes more of them, from the same captures)
+stage asan tests/asan_run.sh -j "$jobs" --no-corrupt "$top/build-asan"
 # a fixed sample of the fuzz run (tests/fuzz/run.sh; 300 files, 30 s of libFuzzer), its own HOME
 stage fuzz env MODBUS_AN_TEST_HOME=/tmp/modbus_an_test_home.fuzz.$$ tests/fuzz/run.sh --sample 300 --no-build \
     --build-dir "$top/build" --asan-dir "$top/build-asan"

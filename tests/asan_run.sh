@@ -34,17 +34,21 @@
 # same linker flags) and run MODBUS_AN_ASAN_RUN_NO_SANITIZER=1
 # GCOV_PREFIX=DIR tests/asan_run.sh BUILD_DIR; gcov reads DIR's .gcda.
 #
-# Usage: tests/asan_run.sh [-j N] BUILD_ASAN_DIR
+# Usage: tests/asan_run.sh [-j N] [--no-corrupt] BUILD_ASAN_DIR
 #        tests/asan_run.sh --list [BUILD_DIR]   print the runs (mode, capture), run nothing
+#   --no-corrupt  leave the corrupted copies out (scripts/test.sh: its fuzz
+#                 stage runs 300 such copies of the same captures, with the
+#                 same sanitizer build, -2 -V and every output)
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 jobs=$(nproc)
-list=0
+list=0 copies=1
 while [ $# -gt 0 ]; do
     case $1 in
         -j) jobs=$2; shift 2 ;;
         -j*) jobs=${1#-j}; shift ;;
         --list) list=1; shift ;;
+        --no-corrupt) copies=0; shift ;;
         *) break ;;
     esac
 done
@@ -68,7 +72,7 @@ for f in "$here"/captures/edge/*.pcap "$here"/captures/features/*.pcap "$here"/c
          "$here"/captures/gen/gen_heartbeat.pcap "$shared"/digitalbond-diag-exceptions.pcap \
          "$here"/captures/net/gen_network.pcap "$here"/captures/net/gen_stp_modbus.pcap \
          "$shared"/rstp-tc-real-switch.pcap "$shared"/rpvst-per-vlan-roots.pcap; do
-    [ -f "$f" ] || continue
+    [ -f "$f" ] && [ $copies = 1 ] || continue
     for seed in 1 2 3; do
         out="$work/corrupt-$seed-$(basename "$f")"
         editcap --seed "$seed" -E 0.02 "$f" "$out" 2>/dev/null && corrupt+=("$out")

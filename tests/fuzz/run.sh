@@ -29,7 +29,8 @@
 #            [--flood-scale F] [--no-files] [--no-libfuzzer] [--no-floods]
 #            [--keep DIR] [--no-build] [--build-dir DIR] [--asan-dir DIR]
 #   --sample N     a fixed sample of N of the files made from the captures
-#                  below 400 kB (CI), 30 s of libFuzzer, floods at scale 0.1,
+#                  below 400 kB (CI), 30 s of libFuzzer on one worker, floods
+#                  at scale 0.1,
 #                  unless given otherwise
 #   defaults: every file (>= 2,000), 300 s of libFuzzer, floods at scale 1
 #   --keep DIR     failing inputs go there (default build-fuzz/failures)
@@ -242,7 +243,9 @@ if [ $do_fuzz = 1 ]; then
     mkdir -p "$work/corpus" "$work/artifacts"
     cp "$here/corpus/"* "$work/corpus/"
     t0=$(date +%s)
-    (cd "$work" && "$fz" -fork="$jobs" -max_total_time="$fuzz_time" -rss_limit_mb=4096 -timeout=30 \
+    fjobs=$jobs
+    [ "$sample" -gt 0 ] && fjobs=1   # the CI sample: one worker
+    (cd "$work" && "$fz" -fork="$fjobs" -max_total_time="$fuzz_time" -rss_limit_mb=4096 -timeout=30 \
         -artifact_prefix="$work/artifacts/" "$work/corpus" >"$work/fuzz.log" 2>&1)
     frc=$?
     last=$(grep -E '^#[0-9]+: cov:' "$work/fuzz.log" | tail -1)
@@ -250,7 +253,7 @@ if [ $do_fuzz = 1 ]; then
     cov=$(sed -E 's/.*cov: ([0-9]+) ft: ([0-9]+) corp: ([0-9]+).*/cov \1, features \2, corpus \3/' <<<"$last")
     ocr=$(sed -E 's/.*oom\/timeout\/crash: ([0-9\/]+).*/\1/' <<<"$last")
     nart=$(find "$work/artifacts" -type f | wc -l)
-    summary+=("libFuzzer (fuzz_core, $jobs workers, $(( $(date +%s) - t0 )) s, $(ls "$here/corpus" | wc -l) seeds): ${execs:-0} executions, ${cov:-no status line}; oom/timeout/crash ${ocr:-?}, artifacts $nart")
+    summary+=("libFuzzer (fuzz_core, $fjobs workers, $(( $(date +%s) - t0 )) s, $(ls "$here/corpus" | wc -l) seeds): ${execs:-0} executions, ${cov:-no status line}; oom/timeout/crash ${ocr:-?}, artifacts $nart")
     if [ $frc -ne 0 ] || [ "$nart" -gt 0 ] || grep -q -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error' "$work/fuzz.log"; then
         fail=$((fail + 1))
         cp "$work/artifacts/"* "$keep/" 2>/dev/null
