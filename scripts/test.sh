@@ -55,7 +55,7 @@ stage pytest env MODBUS_AN_SO="$top/build/modbus_an.so" MODBUS_AN_PYTEST_SUMMARY
     "$py" -m pytest -n "$jobs" --dist loadgroup tests
 # (the corrupted copies are the fuzz stage's: it makes more of them, from the same captures)
 stage asan tests/asan_run.sh -j "$jobs" --no-corrupt "$top/build-asan"
-# a fixed sample of the fuzz run (tests/fuzz/run.sh; 300 files, 30 s of libFuzzer), its own HOME
+# a fixed sample of the fuzz run (tests/fuzz/run.sh; 300 files, 20 s of libFuzzer), its own HOME
 stage fuzz env MODBUS_AN_TEST_HOME=/tmp/modbus_an_test_home.fuzz.$$ tests/fuzz/run.sh --sample 300 --no-build \
     --build-dir "$top/build" --asan-dir "$top/build-asan"
 finish unit

@@ -29,7 +29,7 @@
 #            [--flood-scale F] [--no-files] [--no-libfuzzer] [--no-floods]
 #            [--keep DIR] [--no-build] [--build-dir DIR] [--asan-dir DIR]
 #   --sample N     a fixed sample of N of the files made from the captures
-#                  below 400 kB (CI), 30 s of libFuzzer on one worker, floods
+#                  below 400 kB (CI), 20 s of libFuzzer on one worker, floods
 #                  at scale 0.1,
 #                  unless given otherwise
 #   defaults: every file (>= 2,000), 300 s of libFuzzer, floods at scale 1
@@ -91,7 +91,7 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-[ -n "$fuzz_time" ] || fuzz_time=$([ "$sample" -gt 0 ] && echo 30 || echo 300)
+[ -n "$fuzz_time" ] || fuzz_time=$([ "$sample" -gt 0 ] && echo 20 || echo 300)
 [ -n "$scale" ] || scale=$([ "$sample" -gt 0 ] && echo 0.1 || echo 1)
 t_start=$(date +%s)
 
