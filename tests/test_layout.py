@@ -21,7 +21,11 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-BUILD = os.environ.get("MODBUS_AN_BUILD", os.path.join(REPO, "build"))
+# The build tree: $MODBUS_AN_BUILD, else the one of the plugin under test
+# ($MODBUS_AN_SO, as the other suites), else build/.
+BUILD = os.environ.get("MODBUS_AN_BUILD") or (
+    os.path.dirname(os.path.abspath(os.environ["MODBUS_AN_SO"])) if os.environ.get("MODBUS_AN_SO")
+    else os.path.join(REPO, "build"))
 LIBS = {"core": "ma_core.dir", "report": "ma_report.dir", "plugin": "modbus_an.dir"}
 
 
