@@ -13,7 +13,7 @@ Usage: bench/compare.sh [--workload NAME] [--runs N] [--json FILE] [--so PATH]
 
 Tools (each reports: paired requests, delayed (> threshold), unanswered where it can,
 response-time sum and p50/p95/max):
-  modbus_an         tests/tshark.sh -q -z modbus_an,stat (timed; the TOTAL row), and
+  modbus_an         tests/tshark.sh -q -z modbus_an,stat -z modbus_an,csv (timed; the CSV's TOTAL row), and
   modbus_an-fields  tests/tshark.sh -2 -T fields -e frame.number ... -e modbus_an.response_time
                     -Y 'modbus_an.type=="request"' (timed; the per-request answers)
   transum           tshark -2 --enable-protocol transum -o transum.tcp_port_ranges:502
@@ -102,27 +102,18 @@ def summary(rts, delayed_thr, unanswered=None, extra=None):
 
 # ---------------------------------------------------------------- parsers
 def parse_stat(path):
-    cols = None
-    total = None
-    with open(path, errors="replace") as f:
-        for line in f:
-            if line.startswith("Pair") and "Req" in line:
-                cols = line.split()[2:]
-            if line.startswith("TOTAL"):
-                total = line.split()[2:]
-    if not (cols and total):
+    """The TOTAL row of -z modbus_an,csv (printed with the stat in the timed
+    run) as {column: text}, or None."""
+    import csv as _csv
+    with open(path, errors="replace", newline="") as f:
+        lines = [l for l in f if l.strip()]
+    start = next((i for i, l in enumerate(lines) if l.startswith("pair,unit,")), None)
+    if start is None:
         return None
-    # the last columns are "RT min" "RT avg" ...: two words each
-    names = []
-    i = 0
-    while i < len(cols):
-        if cols[i] == "RT":
-            names.append("RT " + cols[i + 1])
-            i += 2
-        else:
-            names.append(cols[i])
-            i += 1
-    return dict(zip(names, total))
+    for row in _csv.DictReader(lines[start:]):
+        if row.get("pair") == "TOTAL":
+            return row
+    return None
 
 
 def parse_modbus_an_fields(path):
@@ -382,7 +373,7 @@ def main(argv):
         return r
 
     tools = [
-        ("modbus_an", "wrapper", ["-r", pcap, "-q", "-z", "modbus_an,stat"], "stat.txt"),
+        ("modbus_an", "wrapper", ["-r", pcap, "-q", "-z", "modbus_an,stat", "-z", "modbus_an,csv"], "stat.txt"),
         ("modbus_an-fields", "wrapper", ["-2", "-r", pcap] + F + ef(
             "frame.number", "modbus_an.stream", "modbus_an.transaction_id", "modbus_an.unit_id",
             "modbus_an.function_code", "modbus_an.outcome", "modbus_an.response_frame",
@@ -435,17 +426,17 @@ def main(argv):
                          "late": sum(1 for r in ref_reqs if r["outcome"] == "late")})
     answers = {"modbus_an-fields": ref}
     if stat:
-        req, answ, late = int(stat["Req"]), int(stat["Answ"]), int(stat["Late"])
+        req, answ, late = int(stat["requests"]), int(stat["answered"]), int(stat["late"])
         answers["modbus_an"] = {
-            "paired": answ + late, "delayed": int(stat["Dlyd"]),
-            "unanswered": int(stat["Miss"]) + int(stat["UnEnd"]),
-            "rt_sum_s": float(stat["RT avg"]) / 1000 * (answ + late),
-            "rt_p50_s": float(stat["RT p50"]) / 1000, "rt_p95_s": float(stat["RT p95"]) / 1000,
-            "rt_max_s": float(stat["RT max"]) / 1000, "requests": req,
-            "missed": int(stat["Miss"]), "unanswered_at_end": int(stat["UnEnd"]), "late": late,
-            "exceptions": int(stat["Exc"]), "orphans": int(stat["Orph"]),
-            "duplicates": int(stat["Dup"]), "ambiguous": int(stat["Amb"]),
-            "note": "from the TOTAL row (RT sum = RT avg x paired, rounded to 1 us)"}
+            "paired": answ + late, "delayed": int(stat["delayed"]),
+            "unanswered": int(stat["missed"]) + int(stat["unanswered_at_end"]),
+            "rt_sum_s": float(stat["rt_avg"]) * (answ + late),
+            "rt_p50_s": float(stat["rt_p50"]), "rt_p95_s": float(stat["rt_p95"]),
+            "rt_max_s": float(stat["rt_max"]), "requests": req,
+            "missed": int(stat["missed"]), "unanswered_at_end": int(stat["unanswered_at_end"]), "late": late,
+            "exceptions": int(stat["exceptions"]), "orphans": int(stat["orphans"]),
+            "duplicates": int(stat["duplicates"]), "ambiguous": int(stat["ambiguous"]),
+            "note": "from the TOTAL row of -z modbus_an,csv (RT sum = rt_avg x paired, rounded to 1 ns)"}
     tr_all = parse_transum(os.path.join(out, "transum.tsv"))
     tr = [x for x in tr_all if not x["handshake"]]
     answers["transum"] = summary([x["rt"] for x in tr], thr, extra={
