@@ -54,11 +54,9 @@ stage unit ctest --test-dir build -L unit -j"$jobs" --output-on-failure
 stage pytest env MODBUS_AN_SO="$top/build/modbus_an.so" MODBUS_AN_PYTEST_SUMMARY="$top/$logs/pytest.json" \
     "$py" -m pytest -n "$jobs" --dist loadgroup tests
 # (the corrupted copies are the fuzz stage's: it makes more of them, from the same captures)
-# The sanitizer and fuzz stages yield to the Python suites (nice): they then
-# fill the cores the suites leave idle at their end instead of delaying them.
-stage asan nice -n 5 tests/asan_run.sh -j "$jobs" --no-corrupt "$top/build-asan"
+stage asan tests/asan_run.sh -j "$jobs" --no-corrupt "$top/build-asan"
 # a fixed sample of the fuzz run (tests/fuzz/run.sh; 300 files, 20 s of libFuzzer), its own HOME
-stage fuzz env MODBUS_AN_TEST_HOME=/tmp/modbus_an_test_home.fuzz.$$ nice -n 5 tests/fuzz/run.sh --sample 300 --no-build \
+stage fuzz env MODBUS_AN_TEST_HOME=/tmp/modbus_an_test_home.fuzz.$$ tests/fuzz/run.sh --sample 300 --no-build \
     --build-dir "$top/build" --asan-dir "$top/build-asan"
 finish unit
 finish pytest
