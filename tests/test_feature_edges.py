@@ -67,8 +67,11 @@ def setUpModule():
 
 
 def tearDownModule():
+    # pytest may tear the module down and set it up again in one process: forget it.
+    global _tmp
     if _tmp:
         shutil.rmtree(_tmp, ignore_errors=True)
+        _tmp = None
 
 
 def load_expectations():

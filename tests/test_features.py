@@ -76,8 +76,11 @@ def setUpModule():
 
 
 def tearDownModule():
+    # pytest may tear the module down and set it up again in one process: forget it.
+    global _tmpdir
     if _tmpdir:
         shutil.rmtree(_tmpdir, ignore_errors=True)
+        _tmpdir = None
 
 
 # ---------------------------------------------------------------- captures

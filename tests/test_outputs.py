@@ -64,8 +64,12 @@ def work_dir():
 
 
 def tearDownModule():
+    # pytest may tear the module down and set it up again in one process
+    # (xdist hands its tests out interleaved with other modules'): forget it.
+    global _work
     if _work:
         shutil.rmtree(_work, ignore_errors=True)
+        _work = None
 
 
 _docs = {}
