@@ -52,6 +52,10 @@ void ma_out_text(FILE *out, const char *name, const ma_report_ctx_t *rc, ma_stat
  * comment lines. */
 void ma_out_csv(FILE *out, const char *name, const ma_report_ctx_t *rc, ma_stats_t *st);
 
+/* The version of the JSON document's layout ("schema_version" in the
+ * document and in its schema). */
+#define MA_JSON_SCHEMA_VERSION 1
+
 /* The JSON document (docs/modbus_an.schema.json describes it). */
 void ma_out_json(FILE *out, const ma_report_ctx_t *rc);
 
