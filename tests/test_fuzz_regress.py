@@ -19,10 +19,8 @@ tests/fuzz/make_regress.py): the fixed behaviour, checked through tshark.
     modbus_an.so, skipped when absent): no sanitizer report, -2 -V and the
     statistics on every capture.
 
-Plain functions (pytest collects them); `python3 tests/test_fuzz_regress.py`
-runs them all without pytest.
+Plain pytest functions: `python3 -m pytest tests/test_fuzz_regress.py`.
 """
-import csv
 import filecmp
 import json
 import os
@@ -30,23 +28,19 @@ import subprocess
 import sys
 import tempfile
 
+import pytest
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, ".."))
-WRAPPER = os.path.join(REPO, "tests", "tshark.sh")
+sys.path.insert(0, os.path.join(HERE, "lib"))
+import mbtshark  # noqa: E402
 REGRESS = os.path.join(REPO, "tests", "fuzz", "regress")
 GENERATOR = os.path.join(REPO, "tests", "fuzz", "make_regress.py")
-ASAN_SO = os.environ.get("MODBUS_AN_ASAN_SO", os.path.join(REPO, "build-asan", "modbus_an.so"))
 
 
 def truth():
     with open(os.path.join(REGRESS, "regress.json")) as fh:
         return {t["capture"]: t for t in json.load(fh)}
-
-
-def tshark(args, env=None):
-    p = subprocess.run([WRAPPER] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                       env=env)
-    return p.returncode, p.stdout, p.stderr
 
 
 _CACHE = {}
@@ -55,28 +49,14 @@ _CACHE = {}
 def csvs(capture):
     """(stat rows by pair/unit, netcsv rows by pair) of one capture, one tshark run."""
     if capture not in _CACHE:
-        rc, out, err = tshark(["-r", os.path.join(REGRESS, capture), "-q", "-z", "modbus_an,csv",
-                               "-z", "modbus_an,netcsv"])
+        rc, out, err = mbtshark.run(["-r", os.path.join(REGRESS, capture), "-q", "-z", "modbus_an,csv",
+                                     "-z", "modbus_an,netcsv"])
         assert rc == 0, err
-        blocks, cur = [], []
-        for line in out.splitlines():
-            if not line or line.startswith("#"):
-                if cur:
-                    blocks.append(cur)
-                    cur = []
-                continue
-            if line.startswith("pair,") and cur:
-                blocks.append(cur)
-                cur = []
-            cur.append(line)
-        if cur:
-            blocks.append(cur)
         stat, net = {}, {}
-        for b in blocks:
-            rows = list(csv.DictReader(b))
-            if rows and "unit" in rows[0]:
+        for head, rows in mbtshark.csv_sections(out):
+            if "unit" in head:
                 stat.update({(r["pair"], r["unit"]): r for r in rows})
-            elif rows and "connections" in rows[0]:
+            elif "connections" in head:
                 net.update({r["pair"]: r for r in rows})
         _CACHE[capture] = (stat, net)
     return _CACHE[capture]
@@ -87,8 +67,7 @@ def close(a, b, tol=2e-6):
 
 
 def test_prove_loaded():
-    p = subprocess.run([WRAPPER, "--prove-loaded"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert p.returncode == 0, p.stderr
+    assert mbtshark.prove_loaded().startswith("loaded: ")
 
 
 def test_generator_is_deterministic():
@@ -131,7 +110,7 @@ def test_pcapng_far_future():
 
 def test_pcapng_period_jumps():
     t = truth()["pcapng_period_jumps.pcapng"]
-    rc, out, err = tshark(["-r", os.path.join(REGRESS, t["capture"]), "-q", "-z", "modbus_an,json",
+    rc, out, err = mbtshark.run(["-r", os.path.join(REGRESS, t["capture"]), "-q", "-z", "modbus_an,json",
                            "-o", "modbus_an.poll_min_polls:1"])
     assert rc == 0, err
     doc = json.loads(out)
@@ -142,36 +121,10 @@ def test_pcapng_period_jumps():
 
 
 def test_sanitizer_build():
-    if not os.path.exists(ASAN_SO):
-        print("skipped: no sanitizer build at %s" % ASAN_SO)
-        return
-    gcc = lambda lib: subprocess.run(["gcc", "-print-file-name=" + lib], stdout=subprocess.PIPE,
-                                     text=True).stdout.strip()
-    env = dict(os.environ, MODBUS_AN_SO=ASAN_SO, MODBUS_AN_PRELOAD=gcc("libasan.so") + " " + gcc("libubsan.so"),
-               ASAN_OPTIONS="detect_leaks=0:verify_asan_link_order=0:abort_on_error=1",
-               UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
     for capture in sorted(truth()):
-        rc, out, err = tshark(["-r", os.path.join(REGRESS, capture), "-2", "-V", "-z", "modbus_an,stat",
-                               "-z", "modbus_an,csv", "-z", "modbus_an,netcsv", "-z", "modbus_an,flows"], env)
-        assert rc == 0 and "runtime error" not in err and "Sanitizer" not in err, (capture, rc, err[-2000:])
-
-
-def main():
-    failed = 0
-    tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and callable(f)]
-    tests.sort(key=lambda t: t[0] != "test_prove_loaded")
-    for name, fn in tests:
-        try:
-            fn()
-            print("ok   %s" % name)
-        except Exception as e:  # noqa: BLE001 - report every failure, then exit non-zero
-            failed += 1
-            print("FAIL %s: %r" % (name, e))
-            if name == "test_prove_loaded":
-                break
-    print("%d passed, %d failed" % (len(tests) - failed, failed))
-    return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+        res = mbtshark.sanitizer_run(["-r", os.path.join(REGRESS, capture), "-2", "-V", "-z", "modbus_an,stat",
+                                      "-z", "modbus_an,csv", "-z", "modbus_an,netcsv", "-z", "modbus_an,flows"])
+        if res is None:
+            pytest.skip("no sanitizer build at %s" % mbtshark.ASAN_SO)
+        rc, out, err = res
+        assert rc == 0 and mbtshark.sanitizer_clean(rc, err), (capture, rc, err[-2000:])

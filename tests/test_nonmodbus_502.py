@@ -18,10 +18,8 @@ the per-PDU fields), then:
   * with the sanitizer build (MODBUS_AN_ASAN_SO, default build-asan/
     modbus_an.so; skipped when absent): -2 -V and every statistic, no report.
 
-Plain functions (pytest collects them); `python3 tests/test_nonmodbus_502.py`
-runs them all without pytest.
+Plain pytest functions: `python3 -m pytest tests/test_nonmodbus_502.py`.
 """
-import csv
 import filecmp
 import json
 import os
@@ -29,12 +27,14 @@ import subprocess
 import sys
 import tempfile
 
+import pytest
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, ".."))
-WRAPPER = os.path.join(REPO, "tests", "tshark.sh")
+sys.path.insert(0, os.path.join(HERE, "lib"))
+import mbtshark  # noqa: E402
 DIR = os.path.join(REPO, "tests", "captures", "edge", "nonmodbus")
 GENERATOR = os.path.join(REPO, "tests", "edge", "make_nonmodbus_captures.py")
-ASAN_SO = os.environ.get("MODBUS_AN_ASAN_SO", os.path.join(REPO, "build-asan", "modbus_an.so"))
 NON_MODBUS = ["tls_802.pcap", "tls_502.pcap", "http_502.pcap", "random_502.pcap", "portscan_502.pcap"]
 BAD = ("AddressSanitizer", "runtime error", "LeakSanitizer", "Segmentation", "Aborted", "Dissector bug")
 
@@ -42,12 +42,6 @@ BAD = ("AddressSanitizer", "runtime error", "LeakSanitizer", "Segmentation", "Ab
 def truth():
     with open(os.path.join(DIR, "truth.json")) as fh:
         return json.load(fh)
-
-
-def tshark(args, env=None):
-    p = subprocess.run([WRAPPER] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                       env=env)
-    return p.returncode, p.stdout, p.stderr
 
 
 _RUNS = {}
@@ -60,23 +54,12 @@ def run(capture, decode_as=None):
         args = ["-2", "-r", os.path.join(DIR, capture), "-q", "-z", "modbus_an,csv", "-z", "modbus_an,netcsv"]
         if decode_as:
             args += ["-d", decode_as]
-        rc, out, err = tshark(args)
-        blocks, cur = [], []
-        for line in out.splitlines():
-            if not line or line.startswith("#") or (line.startswith("pair,") and cur):
-                if cur:
-                    blocks.append(cur)
-                cur = [] if not line.startswith("pair,") else [line]
-                continue
-            cur.append(line)
-        if cur:
-            blocks.append(cur)
+        rc, out, err = mbtshark.run(args)
         stat, net = {}, []
-        for b in blocks:
-            rows = list(csv.DictReader(b))
-            if b[0].startswith("pair,unit,"):
+        for head, rows in mbtshark.csv_sections(out):
+            if head[:2] == ["pair", "unit"]:
                 stat = {(r["pair"], r["unit"]): r for r in rows}
-            elif b[0].startswith("pair,connections,"):
+            elif head[:2] == ["pair", "connections"]:
                 net = rows
         _RUNS[key] = (rc, stat, net, err)
     return _RUNS[key]
@@ -86,7 +69,7 @@ def pdu_types(capture, decode_as=None):
     args = ["-2", "-r", os.path.join(DIR, capture), "-T", "fields", "-e", "modbus_an.type"]
     if decode_as:
         args += ["-d", decode_as]
-    rc, out, err = tshark(args)
+    rc, out, err = mbtshark.run(args)
     assert rc == 0, err
     return [v for line in out.splitlines() for v in line.split(",") if v]
 
@@ -97,8 +80,7 @@ def clean(rc, err):
 
 
 def test_prove_loaded():
-    p = subprocess.run([WRAPPER, "--prove-loaded"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert p.returncode == 0, p.stderr
+    assert mbtshark.prove_loaded().startswith("loaded: ")
 
 
 def test_generator_is_deterministic():
@@ -155,41 +137,14 @@ def test_modbus_on_5020_needs_decode_as():
 
 
 def test_sanitizer_build():
-    if not os.path.exists(ASAN_SO):
-        print("skipped: no sanitizer build at %s" % ASAN_SO)
-        return
-
-    def gcc(lib):
-        return subprocess.run(["gcc", "-print-file-name=" + lib], stdout=subprocess.PIPE, text=True).stdout.strip()
-    env = dict(os.environ, MODBUS_AN_SO=ASAN_SO, MODBUS_AN_PRELOAD=gcc("libasan.so") + " " + gcc("libubsan.so"),
-               ASAN_OPTIONS="detect_leaks=0:verify_asan_link_order=0:abort_on_error=1",
-               UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
     for capture, t in sorted(truth().items()):
         args = ["-2", "-V", "-r", os.path.join(DIR, capture), "-z", "modbus_an,stat", "-z", "modbus_an,csv",
                 "-z", "modbus_an,flows", "-z", "modbus_an,netcsv", "-z", "modbus_an,nettable"]
         if t.get("decode_as"):
             args += ["-d", t["decode_as"]]
-        rc, out, err = tshark(args, env)
+        res = mbtshark.sanitizer_run(args)
+        if res is None:
+            pytest.skip("no sanitizer build at %s" % mbtshark.ASAN_SO)
+        rc, out, err = res
         clean(rc, err)
         assert "Dissector bug, protocol modbus_an" not in out and "Malformed Packet: modbus_an" not in out, capture
-
-
-def main():
-    failed = 0
-    tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and callable(f)]
-    tests.sort(key=lambda t: t[0] != "test_prove_loaded")
-    for name, fn in tests:
-        try:
-            fn()
-            print("ok   %s" % name)
-        except Exception as e:  # noqa: BLE001 - report every failure, then exit non-zero
-            failed += 1
-            print("FAIL %s: %r" % (name, e))
-            if name == "test_prove_loaded":
-                break
-    print("%d passed, %d failed" % (len(tests) - failed, failed))
-    return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -9,6 +9,7 @@ import csv
 import hashlib
 import io
 import os
+import subprocess
 import xml.etree.ElementTree as ET
 
 import tsharkcache
@@ -66,6 +67,32 @@ def tshark(args, check=True):
     if check and rc != 0:
         raise RuntimeError("tshark %s failed (%d): %s" % (args, rc, err))
     return out
+
+
+ASAN_SO = os.environ.get("MODBUS_AN_ASAN_SO", os.path.join(REPO, "build-asan", "modbus_an.so"))
+
+
+def sanitizer_run(args):
+    """(returncode, stdout, stderr) of tests/tshark.sh ARGS with the ASan+UBSan
+    build's plugin (build-asan/, or $MODBUS_AN_ASAN_SO) and GCC's sanitizer
+    runtimes preloaded into tshark alone, as tests/asan_run.sh runs it; None
+    when there is no sanitizer build. Not cached: the run is the check."""
+    if not os.path.exists(ASAN_SO):
+        return None
+    def gcc(lib):
+        return subprocess.run(["gcc", "-print-file-name=" + lib], stdout=subprocess.PIPE,
+                              text=True).stdout.strip()
+    env = dict(os.environ, MODBUS_AN_SO=ASAN_SO, MODBUS_AN_PRELOAD=gcc("libasan.so") + " " + gcc("libubsan.so"),
+               ASAN_OPTIONS="detect_leaks=0:verify_asan_link_order=0:abort_on_error=1",
+               UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
+    p = subprocess.run([WRAPPER] + [str(a) for a in args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, env=env)
+    return p.returncode, p.stdout, p.stderr
+
+
+def sanitizer_clean(rc, err):
+    """No crash and no sanitizer report in a sanitizer_run."""
+    return rc < 128 and "runtime error" not in err and "Sanitizer" not in err
 
 
 def plain_run(cmd):
@@ -134,6 +161,21 @@ def stat_csv(capture, extra_args=(), two_pass=False, arg=""):
     args = (["-2"] if two_pass else []) + ["-r", capture, "-q", "-z", z] + list(extra_args)
     out = tshark(args)
     return list(csv.DictReader(out.splitlines()))
+
+
+def csv_sections(out):
+    """The CSV outputs printed one after another by one run (-z modbus_an,csv
+    -z modbus_an,netcsv ...): a list of (header, rows as dicts), split where
+    a header line ("pair,...") starts a new one."""
+    blocks = []
+    for line in out.splitlines():
+        if not line:
+            continue
+        if line.startswith("pair,"):
+            blocks.append([line])
+        elif blocks:
+            blocks[-1].append(line)
+    return [(b[0].split(","), list(csv.DictReader(b))) for b in blocks]
 
 
 def packets(capture, extra_args=(), two_pass=True):
