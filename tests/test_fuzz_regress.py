@@ -111,7 +111,7 @@ def test_pcapng_far_future():
 def test_pcapng_period_jumps():
     t = truth()["pcapng_period_jumps.pcapng"]
     rc, out, err = mbtshark.run(["-r", os.path.join(REGRESS, t["capture"]), "-q", "-z", "modbus_an,json",
-                           "-o", "modbus_an.poll_min_polls:1"])
+                                 "-o", "modbus_an.poll_min_polls:1"])
     assert rc == 0, err
     doc = json.loads(out)
     assert len(doc["polls"]) == t["poll_groups"], doc["polls"]
