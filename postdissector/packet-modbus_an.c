@@ -138,7 +138,9 @@ static int dissect_modbus_an(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
     gboolean feat_tree = fr->feat && ma_fields_feat_wanted(tree, proto_modbus_an, expert_tap_id);
     gboolean feat_tap = fr->feat && have_tap_listener(features_tap);
     ma_feat_t *fx = feat_tree || feat_tap ? wmem_alloc_array(pinfo->pool, ma_feat_t, fr->n) : NULL;
-    ma_tap_pdu_t *tp = fr->n ? wmem_alloc0_array(pinfo->pool, ma_tap_pdu_t, fr->n) : NULL;
+    /* Tap records only for a listener (-z, GUI tables): none in a plain read. */
+    ma_tap_pdu_t *tp = fr->n && have_tap_listener(pdu_tap) ? wmem_alloc0_array(pinfo->pool, ma_tap_pdu_t, fr->n)
+                                                           : NULL;
     ma_tap_pdu_t *tf = feat_tap ? wmem_alloc0_array(pinfo->pool, ma_tap_pdu_t, fr->n) : NULL;
     for (unsigned i = 0; i < fr->n; i++) {
         const ma_pdu_t *pdu = &fr->pdu[i];
@@ -153,8 +155,10 @@ static int dissect_modbus_an(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
             ma_fields_feat_show(st, tvb, pinfo, &fx[i], info);
         else if (fr->feat)
             ma_fields_feat_experts(pinfo, &fr->feat[i], info);
-        tp[i] = (ma_tap_pdu_t){an, fr, i, pdu, rr, NULL};
-        tap_queue_packet(pdu_tap, pinfo, &tp[i]);
+        if (tp) {
+            tp[i] = (ma_tap_pdu_t){an, fr, i, pdu, rr, NULL};
+            tap_queue_packet(pdu_tap, pinfo, &tp[i]);
+        }
         if (tf) {
             tf[i] = (ma_tap_pdu_t){an, fr, i, pdu, rr, &fx[i]};
             tap_queue_packet(features_tap, pinfo, &tf[i]);
@@ -164,9 +168,12 @@ static int dissect_modbus_an(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
         ma_fields_net_show_seg(tree, tvb, pinfo, fr->seg, final, info);
     if (fr->bpdu)
         ma_fields_net_show_bpdu(tree, tvb, pinfo, fr->bpdu, info);
-    ma_tap_frame_t *tfr = wmem_new(pinfo->pool, ma_tap_frame_t);
-    *tfr = (ma_tap_frame_t){an, fr, fr->seg && fr->seg->conn ? fr->seg->conn->pair : fr->n ? fr->pdu[0].pair : NULL};
-    tap_queue_packet(frame_tap, pinfo, tfr);
+    if (have_tap_listener(frame_tap)) {
+        ma_tap_frame_t *tfr = wmem_new(pinfo->pool, ma_tap_frame_t);
+        *tfr = (ma_tap_frame_t){an, fr,
+                                fr->seg && fr->seg->conn ? fr->seg->conn->pair : fr->n ? fr->pdu[0].pair : NULL};
+        tap_queue_packet(frame_tap, pinfo, tfr);
+    }
     if (wmem_strbuf_get_len(info) > 0)
         col_append_str(pinfo->cinfo, COL_INFO, wmem_strbuf_get_str(info));
     return tvb_captured_length(tvb);
