@@ -21,13 +21,46 @@ typedef struct {
     hist_t  *h_td, *h_pl, *h_pe;
 } flow_t;
 
-/* A connection's session features. */
+/* A connection's session features. Function code counts: most sessions
+ * use a few codes, so the first SESS_FC_INLINE live inline and a full
+ * table is allocated only for the session that uses more. */
+#define SESS_FC_INLINE 4
 typedef struct {
     ma_ns_t  first_ts;
     uint64_t pdus, requests, paired;
-    uint32_t fc_count[256];
+    uint32_t fc_n[SESS_FC_INLINE];
+    uint8_t  fc_code[SESS_FC_INLINE];
+    uint8_t  nfc;           /* codes inline */
     uint8_t  dominant;
+    uint32_t dominant_count;
+    uint32_t *fc_count;     /* [256] once a fifth code appears, else NULL */
 } sess_t;
+
+static void sess_free(gpointer p)
+{
+    sess_t *s = p;
+    g_free(s->fc_count);
+    g_free(s);
+}
+
+/* Count one more PDU of function code fc; returns its count so far. */
+static uint32_t sess_count_fc(sess_t *s, uint8_t fc)
+{
+    if (s->fc_count)
+        return ++s->fc_count[fc];
+    for (unsigned i = 0; i < s->nfc; i++)
+        if (s->fc_code[i] == fc)
+            return ++s->fc_n[i];
+    if (s->nfc < SESS_FC_INLINE) {
+        s->fc_code[s->nfc] = fc;
+        s->fc_n[s->nfc++] = 1;
+        return 1;
+    }
+    s->fc_count = g_new0(uint32_t, 256);
+    for (unsigned i = 0; i < s->nfc; i++)
+        s->fc_count[s->fc_code[i]] = s->fc_n[i];
+    return ++s->fc_count[fc];
+}
 
 /* An IP address's live counts in the 60 s window. */
 typedef struct {
@@ -106,16 +139,16 @@ static gboolean edge_eq(gconstpointer a, gconstpointer b)
 static void flow_free(gpointer p)
 {
     flow_t *f = p;
-    g_free(f->h_td);
-    g_free(f->h_pl);
-    g_free(f->h_pe);
+    ma_hist_free(f->h_td);
+    ma_hist_free(f->h_pl);
+    ma_hist_free(f->h_pe);
     g_free(f);
 }
 
 static void pairw_free(gpointer p)
 {
     pairw_t *w = p;
-    g_free(w->h_rt);
+    ma_hist_free(w->h_rt);
     g_free(w);
 }
 
@@ -125,7 +158,7 @@ ma_feat_engine_t *ma_feat_new(const ma_feat_config_t *cfg)
     ma_feat_engine_t *e = g_new0(ma_feat_engine_t, 1);
     e->cfg = *cfg;
     e->flows = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, flow_free);
-    e->sess = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    e->sess = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, sess_free);
     e->ips = g_hash_table_new_full(addr_hash, addr_eq, NULL, g_free);
     e->edges = g_hash_table_new_full(edge_hash, edge_eq, NULL, g_free);
     e->pairs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, pairw_free);
@@ -394,14 +427,14 @@ void ma_feat_pdu_rec(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_rec_t 
     /* outliers of the flow's metrics */
     if (has_td) {
         if (!f->h_td)
-            f->h_td = ma_hist_new();
+            f->h_td = ma_hist_new(true);
         ma_hist_judge_add_int(f->h_td, td_ns, 1e9, r, MA_OUT_TD);
     }
     if (!f->h_pl)
-        f->h_pl = ma_hist_new();
+        f->h_pl = ma_hist_new(true);
     ma_hist_judge_add_int(f->h_pl, (int64_t)n, 1.0, r, MA_OUT_PL);
     if (!f->h_pe)
-        f->h_pe = ma_hist_new();
+        f->h_pe = ma_hist_new(false);
     ma_hist_judge_add(f->h_pe, pe, r, MA_OUT_PE);
 
     /* 6. the 60 s window */
@@ -441,7 +474,7 @@ void ma_feat_pdu_rec(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_rec_t 
         r->span_ns = span;
         if (in->paired_response) {
             if (!pw->h_rt)
-                pw->h_rt = ma_hist_new();
+                pw->h_rt = ma_hist_new(true);
             ma_hist_judge_add_int(pw->h_rt, in->response_time, 1e9, r, MA_OUT_RT);
         }
     }
@@ -464,9 +497,13 @@ void ma_feat_pdu_rec(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_rec_t 
     ss->pdus++;
     ss->requests += in->is_request;
     ss->paired += in->paired_response;
-    uint32_t c = ++ss->fc_count[fc];
-    if (c > ss->fc_count[ss->dominant] || (c == ss->fc_count[ss->dominant] && fc < ss->dominant))
+    uint32_t c = sess_count_fc(ss, fc);
+    if (fc == ss->dominant)
+        ss->dominant_count = c;
+    else if (c > ss->dominant_count || (c == ss->dominant_count && fc < ss->dominant)) {
         ss->dominant = fc;
+        ss->dominant_count = c;
+    }
     r->sess_packets = (uint32_t)MIN(ss->pdus, UINT32_MAX);
     r->sess_requests = (uint32_t)MIN(ss->requests, UINT32_MAX);
     r->sess_paired = (uint32_t)MIN(ss->paired, UINT32_MAX);

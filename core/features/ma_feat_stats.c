@@ -126,13 +126,53 @@ void ma_ring_linear(const ring_t *r, double *out)
 
 /* ---- outlier history: ring plus a sorted copy for quartiles ------------- */
 
+#define HIST_CAP0 8u
 
-hist_t *ma_hist_new(void)
+hist_t *ma_hist_new(bool integer)
 {
     hist_t *h = g_new0(hist_t, 1);
-    h->ring.v = h->ring_v;
-    h->ring.cap = MA_FEAT_HIST;
+    h->integer = integer;
     return h;
+}
+
+void ma_hist_free(hist_t *h)
+{
+    if (!h)
+        return;
+    g_free(h->sorted);
+    g_free(h);
+}
+
+/* Room for one more value while the history is not full: the ring has not
+ * wrapped yet (head 0), so growing copies n entries of each array. */
+static void hist_reserve(hist_t *h)
+{
+    if (h->n < h->cap || h->cap == MA_FEAT_HIST)
+        return;
+    unsigned cap = h->cap ? MIN(h->cap * 2, MA_FEAT_HIST) : HIST_CAP0;
+    double *buf = g_malloc((size_t)cap * 2 * sizeof(double));
+    double *ring = buf + cap;
+    if (h->n) {
+        memcpy(buf, h->sorted, h->n * sizeof(double));
+        memcpy(ring, h->integer ? (void *)h->iv : (void *)h->v, h->n * sizeof(double));
+    }
+    g_free(h->sorted);
+    h->sorted = buf;
+    if (h->integer)
+        h->iv = (int64_t *)(void *)ring;
+    else
+        h->v = ring;
+    h->cap = cap;
+}
+
+/* The history oldest first, as doubles (an integer one as xi / div, the
+ * value its metric had when added). */
+static void hist_linear(const hist_t *h, double div, double *out)
+{
+    for (unsigned i = 0; i < h->n; i++) {
+        unsigned k = (h->head + i) % h->cap;
+        out[i] = h->integer ? (double)h->iv[k] / div : h->v[k];
+    }
 }
 
 static unsigned lower_bound(const double *s, unsigned n, double x)
@@ -148,12 +188,9 @@ static unsigned lower_bound(const double *s, unsigned n, double x)
     return lo;
 }
 
-static void hist_add(hist_t *h, double x)
+/* Put x into the sorted copy, removing old first when one was evicted. */
+static void sorted_update(hist_t *h, unsigned n, bool evicted, double old, double x)
 {
-    double old;
-    bool evicted;
-    unsigned n = h->ring.n;
-    ma_ring_push(&h->ring, x, &old, &evicted);
     if (evicted) {
         unsigned i = lower_bound(h->sorted, n, old);
         memmove(&h->sorted[i], &h->sorted[i + 1], (n - i - 1) * sizeof(double));
@@ -175,7 +212,7 @@ static bool std_is_zero(double std, double mean)
 /* Record z and the IQR test of x against the history's quartiles. */
 static void judge(const hist_t *h, double x, double z, ma_feat_rec_t *r, ma_out_metric_t m)
 {
-    unsigned n = h->ring.n;
+    unsigned n = h->n;
     double az = fabs(z);
     double q1 = ma_feat_quantile_sorted(h->sorted, n, 0.25);
     double q3 = ma_feat_quantile_sorted(h->sorted, n, 0.75);
@@ -194,28 +231,39 @@ static void judge(const hist_t *h, double x, double z, ma_feat_rec_t *r, ma_out_
  * strong, IQR fences Q1 - 1.5 IQR and Q3 + 1.5 IQR. */
 void ma_hist_judge_add(hist_t *h, double x, ma_feat_rec_t *r, ma_out_metric_t m)
 {
-    unsigned n = h->ring.n;
+    unsigned n = h->n;
     if (n >= MA_FEAT_HIST_MIN) {
         double lin[MA_FEAT_HIST];
-        ma_ring_linear(&h->ring, lin);
+        hist_linear(h, 1.0, lin);
         summary_t s = ma_summarize(lin, n);
         double z = std_is_zero(s.std, s.mean) ? 0.0 : (x - s.mean) / s.std;
         judge(h, x, z, r, m);
     }
-    hist_add(h, x);
+    hist_reserve(h);
+    bool evicted = n == MA_FEAT_HIST;
+    double old = 0.0;
+    if (evicted) {
+        old = h->v[h->head];
+        h->v[h->head] = x;
+        h->head = (h->head + 1) % h->cap;
+    } else {
+        h->v[n] = x;
+        h->n++;
+    }
+    sorted_update(h, n, evicted, old, x);
 }
 
 /* The same for an integer metric xi (value xi / div); exact sums. */
 void ma_hist_judge_add_int(hist_t *h, int64_t xi, double div, ma_feat_rec_t *r, ma_out_metric_t m)
 {
-    unsigned n = h->ring.n;
+    unsigned n = h->n;
     bool xbig = xi > HIST_INT_MAX || xi < -HIST_INT_MAX;
     double x = (double)xi / div; /* as the feature itself: ns / 1e9 */
     if (n >= MA_FEAT_HIST_MIN) {
         double z;
         if (h->big || xbig) {
             double lin[MA_FEAT_HIST];
-            ma_ring_linear(&h->ring, lin);
+            hist_linear(h, div, lin);
             summary_t s = ma_summarize(lin, n);
             z = std_is_zero(s.std, s.mean) ? 0.0 : (x - s.mean) / s.std;
         } else {
@@ -226,24 +274,29 @@ void ma_hist_judge_add_int(hist_t *h, int64_t xi, double div, ma_feat_rec_t *r, 
         }
         judge(h, x, z, r, m);
     }
-    /* keep the exact sums and the integer ring in step with hist_add */
-    unsigned slot = (h->ring.head + h->ring.n) % h->ring.cap;
-    if (h->ring.n == h->ring.cap) {
-        slot = h->ring.head;
-        int64_t old = h->iring[slot];
-        if (old > HIST_INT_MAX || old < -HIST_INT_MAX)
+    hist_reserve(h);
+    bool evicted = n == MA_FEAT_HIST;
+    double old = 0.0;
+    unsigned slot = evicted ? h->head : n;
+    if (evicted) {
+        int64_t o = h->iv[slot];
+        old = (double)o / div;
+        if (o > HIST_INT_MAX || o < -HIST_INT_MAX)
             h->big--;
         else {
-            h->s1 -= old;
-            h->s2 -= (__int128)old * old;
+            h->s1 -= o;
+            h->s2 -= (__int128)o * o;
         }
+        h->head = (h->head + 1) % h->cap;
+    } else {
+        h->n++;
     }
-    h->iring[slot] = xi;
+    h->iv[slot] = xi;
     if (xbig)
         h->big++;
     else {
         h->s1 += xi;
         h->s2 += (__int128)xi * xi;
     }
-    hist_add(h, x);
+    sorted_update(h, n, evicted, old, x);
 }

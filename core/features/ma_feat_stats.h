@@ -51,16 +51,22 @@ void ma_ring_linear(const ring_t *r, double *out);
 
 /* ---- outlier history: ring plus a sorted copy for quartiles ------------- */
 
+/* The last n <= MA_FEAT_HIST values of a metric, in arrival order (a ring
+ * from head) and sorted. Storage grows with n (8, 16, ... MA_FEAT_HIST
+ * entries), so a short connection does not pay for a full history; an
+ * integer metric (lengths, times in ns) keeps its integers only and
+ * converts on reading, a real one (entropies) its doubles. */
 typedef struct {
-    double   ring_v[MA_FEAT_HIST];
-    double   sorted[MA_FEAT_HIST];
-    ring_t   ring;
-    /* Integer metrics (lengths, times in ns) keep exact sums: the z-score
-     * is then (n x - S1) / sqrt(n S2 - S1^2) with one rounding, and a
-     * constant history has exactly zero variance. Values beyond 2^40 make
-     * the sums unsafe in 128 bits: `big` counts them in the history and
-     * the two-pass formula on doubles is used while any is there. */
-    int64_t  iring[MA_FEAT_HIST];
+    unsigned n, head, cap;   /* head: index of the oldest while n == cap */
+    bool     integer;
+    double  *sorted;         /* n values ascending (as doubles) */
+    double  *v;              /* !integer: the ring */
+    int64_t *iv;             /* integer: the ring */
+    /* Integer metrics keep exact sums: the z-score is then
+     * (n x - S1) / sqrt(n S2 - S1^2) with one rounding, and a constant
+     * history has exactly zero variance. Values beyond 2^40 make the sums
+     * unsafe in 128 bits: `big` counts them in the history and the
+     * two-pass formula on doubles is used while any is there. */
     int64_t  s1;
     __int128 s2;
     unsigned big;
@@ -68,12 +74,15 @@ typedef struct {
 
 #define HIST_INT_MAX (INT64_C(1) << 40)
 
-hist_t *ma_hist_new(void);
+/* A new empty history of an integer or a real metric; ma_hist_free. */
+hist_t *ma_hist_new(bool integer);
+void ma_hist_free(hist_t *h);
 
 /* Judge x against the history (sets the metric's z, sigma, iqr and
  * presence in r once it holds MA_FEAT_HIST_MIN values), then add it. */
 void ma_hist_judge_add(hist_t *h, double x, ma_feat_rec_t *r, ma_out_metric_t m);
-/* The same for an integer metric xi (value xi / div), with exact sums. */
+/* The same for an integer metric xi (value xi / div), with exact sums;
+ * div is the same on every call for one history. */
 void ma_hist_judge_add_int(hist_t *h, int64_t xi, double div, ma_feat_rec_t *r, ma_out_metric_t m);
 
 #endif /* MA_FEAT_STATS_H */
