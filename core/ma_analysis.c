@@ -183,11 +183,13 @@ static void decode_adu(ma_analysis_t *a, const ma_adu_in_t *adu, uint32_t frame,
 
 /* The features of one PDU (docs/features.md) from its ADU bytes and what
  * the pairing made of it. */
-static void features(ma_analysis_t *a, const ma_pdu_in_t *in, const ma_pdu_t *pdu, ma_feat_rec_t *out)
+static void features(ma_analysis_t *a, const ma_pdu_in_t *in, const ma_pdu_t *pdu, unsigned index,
+                     ma_feat_rec_t *out)
 {
     ma_feat_in_t fi = {
         .ts = in->ts, .stream = in->stream, .pair = pdu->pair, .src = in->src, .dst = in->dst,
         .is_request = pdu->kind == MA_PDU_REQUEST, .adu = in->adu, .adu_len = in->adu_len,
+        .frame = in->frame, .index = index,
     };
     if (pdu->kind == MA_PDU_RESPONSE && pdu->txn && !(pdu->flags & (MA_PDU_DUPLICATE | MA_PDU_RETRANS)) &&
         pdu->txn->resp_frame == in->frame) {
@@ -289,7 +291,7 @@ const ma_frame_rec_t *ma_analysis_frame(ma_analysis_t *a, const ma_frame_in_t *i
         if (fr->pdu[i].kind == MA_PDU_REQUEST && !(fr->pdu[i].flags & (MA_PDU_RETRANS | MA_PDU_MALFORMED)))
             ma_net_request(a->net, p, &fr->pdu[i]);
         if (fr->feat)
-            features(a, p, &fr->pdu[i], &fr->feat[i]);
+            features(a, p, &fr->pdu[i], i, &fr->feat[i]);
         const ma_regs_rec_t *rr = ma_regs_pdu(a->regs, p, &fr->pdu[i]);
         if (rr && !fr->regs)
             fr->regs = ma_arena_alloc(&a->arena, n * sizeof *fr->regs);
@@ -315,6 +317,18 @@ const ma_frame_rec_t *ma_analysis_frame(ma_analysis_t *a, const ma_frame_in_t *i
 const ma_frame_rec_t *ma_analysis_frame_rec(const ma_analysis_t *a, uint32_t frame)
 {
     return a && frame < a->by_frame_cap ? a->by_frame[frame] : NULL;
+}
+
+/* ma_feat_rec_fn over the frame records. */
+static const ma_feat_rec_t *feat_rec_of(void *ctx, uint32_t frame, uint32_t index)
+{
+    const ma_frame_rec_t *fr = ma_analysis_frame_rec(ctx, frame);
+    return fr && fr->feat && index < fr->n ? &fr->feat[index] : NULL;
+}
+
+void ma_analysis_feat_expand(const ma_analysis_t *a, const ma_frame_rec_t *fr, unsigned i, ma_feat_t *out)
+{
+    ma_feat_expand(&fr->feat[i], feat_rec_of, (void *)(uintptr_t)a, out);
 }
 
 uint32_t ma_analysis_frame_cap(const ma_analysis_t *a)

@@ -102,6 +102,10 @@ void ma_analysis_note_time(ma_analysis_t *a, ma_ns_t ts);
 const ma_frame_rec_t *ma_analysis_frame_rec(const ma_analysis_t *a, uint32_t frame);
 /* One more than the highest frame number with a record (0: none). */
 uint32_t ma_analysis_frame_cap(const ma_analysis_t *a);
+/* Every feature column of PDU i of a frame record with features
+ * (fr->feat != NULL): its rolling windows are read from the records of
+ * the flow's previous PDUs. */
+void ma_analysis_feat_expand(const ma_analysis_t *a, const ma_frame_rec_t *fr, unsigned i, ma_feat_t *out);
 
 /* Context frames (config report_after: a capture monitor analyses a
  * snapshot together with the tail of the previous one). A frame stamped

@@ -146,7 +146,7 @@ static int dissect_modbus_an(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
         const ma_pdu_t *pdu = &fr->pdu[i];
         const ma_regs_rec_t *rr = fr->regs ? fr->regs[i] : NULL;
         if (fx)
-            ma_feat_expand(&fr->feat[i], &fx[i]);
+            ma_analysis_feat_expand(an, fr, i, &fx[i]);
         proto_tree *st = ma_fields_txn_show(tree, tvb, pinfo, pdu, final, info);
         ma_fields_net_show_txn(st, tvb, pinfo, pdu, final, info);
         if (rr)

@@ -11,14 +11,22 @@
 
 /* ---- engine state -------------------------------------------------------- */
 
-/* A rolling flow: one connection, or one direction of it. */
+/* ma_feat_pdu()'s own records: the last MA_FEAT_ROLL + 1 of a flow. */
 typedef struct {
-    double   len_v[MA_FEAT_ROLL], pe_v[MA_FEAT_ROLL], same_v[MA_FEAT_ROLL], td_v[MA_FEAT_ROLL];
-    ring_t   len, pe, same, td;
-    ma_ns_t  last_ts;
-    uint64_t pdus;
-    uint8_t  last_fc;
-    hist_t  *h_td, *h_pl, *h_pe;
+    ma_feat_rec_t rec[MA_FEAT_ROLL + 1];
+    uint32_t      seq[MA_FEAT_ROLL + 1];
+    unsigned      next;
+} recent_t;
+
+/* A rolling flow: one connection, or one direction of it. Its rolling
+ * windows are the chain of its records (ma_feat_rec_t.prev_frame). */
+typedef struct {
+    ma_ns_t   last_ts;
+    uint64_t  pdus;
+    uint32_t  last_frame, last_index;
+    uint8_t   last_fc;
+    hist_t   *h_td, *h_pl, *h_pe;
+    recent_t *recent;   /* ma_feat_pdu() only */
 } flow_t;
 
 /* A connection's session features. Function code counts: most sessions
@@ -108,6 +116,7 @@ struct ma_feat_engine {
     uint32_t    last_pair_id;
     pairw_t    *last_pw;
     edge_t     *last_edge;   /* cleared when freed */
+    uint32_t    pdu_seq;     /* ma_feat_pdu(): its own record numbers */
 };
 
 static guint addr_hash(gconstpointer k)
@@ -142,6 +151,7 @@ static void flow_free(gpointer p)
     ma_hist_free(f->h_td);
     ma_hist_free(f->h_pl);
     ma_hist_free(f->h_pe);
+    g_free(f->recent);
     g_free(f);
 }
 
@@ -300,10 +310,6 @@ static flow_t *flow_get(ma_feat_engine_t *e, uint64_t key)
     flow_t *f = g_hash_table_lookup(e->flows, &key);
     if (!f) {
         f = g_new0(flow_t, 1);
-        f->len = (ring_t){f->len_v, MA_FEAT_ROLL, 0, 0};
-        f->pe = (ring_t){f->pe_v, MA_FEAT_ROLL, 0, 0};
-        f->same = (ring_t){f->same_v, MA_FEAT_ROLL, 0, 0};
-        f->td = (ring_t){f->td_v, MA_FEAT_ROLL, 0, 0};
         gint64 *k = g_new(gint64, 1);
         *k = (gint64)key;
         g_hash_table_insert(e->flows, k, f);
@@ -311,23 +317,6 @@ static flow_t *flow_get(ma_feat_engine_t *e, uint64_t key)
     e->last_fkey = key;
     e->last_flow = f;
     return f;
-}
-
-static void roll_push(ring_t *r, double x)
-{
-    double old;
-    bool ev;
-    ma_ring_push(r, x, &old, &ev);
-}
-
-static bool roll_summary(const ring_t *r, summary_t *s)
-{
-    if (r->n < MA_FEAT_ROLL)
-        return false;
-    double lin[MA_FEAT_ROLL];
-    ma_ring_linear(r, lin);
-    *s = ma_summarize(lin, r->n);
-    return true;
 }
 
 void ma_feat_pdu_rec(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_rec_t *r)
@@ -376,53 +365,27 @@ void ma_feat_pdu_rec(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_rec_t 
     /* 7. validation */
     r->invalid = ma_feat_validate(a, n, in->is_request, e->cfg.strict_unit_id);
 
-    /* 2.-5. rolling windows of the flow */
+    /* 2.-5. the flow: its previous PDU (the rolling windows are the chain
+     * of records, ma_feat_expand) */
     uint64_t fkey = (uint64_t)in->stream << 1 | (e->cfg.split_direction && !in->is_request);
     flow_t *f = flow_get(e, fkey);
     bool has_td = f->pdus > 0;
     ma_ns_t td_ns = has_td ? in->ts - f->last_ts : 0;
-    double td = (double)td_ns / 1e9;
     bool changed = has_td && fc != f->last_fc;
+    if (has_td) {
+        r->prev_frame = f->last_frame;
+        r->prev_index = f->last_index;
+    }
     f->pdus++;
     f->last_ts = in->ts;
     f->last_fc = fc;
-    roll_push(&f->len, (double)n);
-    roll_push(&f->pe, pe);
-    roll_push(&f->same, changed ? 0.0 : 1.0);
-    if (has_td)
-        roll_push(&f->td, td);
+    f->last_frame = in->frame;
+    f->last_index = in->index;
     r->td_ns = td_ns;
-    r->roll_count = (uint8_t)f->len.n;
     if (changed)
         r->bits |= MA_REC_CHANGED;
     if (has_td && td_ns < MA_FEAT_BURST_NS)
         r->bits |= MA_REC_BURST;
-    summary_t s;
-    if (roll_summary(&f->len, &s)) {
-        r->pl_mean = s.mean;
-        r->pl_std = s.std;
-        r->pl_max = (uint32_t)s.max;
-        r->pl_min = (uint32_t)s.min;
-    }
-    if (roll_summary(&f->pe, &s)) {
-        r->pe_mean = s.mean;
-        r->pe_std = s.std;
-        r->pe_max = s.max;
-        r->pe_min = s.min;
-    }
-    if (f->same.n == MA_FEAT_ROLL) {
-        unsigned c = 0;
-        for (unsigned i = 0; i < MA_FEAT_ROLL; i++)
-            c += f->same.v[i] != 0.0;
-        r->same_count = (uint8_t)c;
-    }
-    if (roll_summary(&f->td, &s)) {
-        r->td_mean = s.mean;
-        r->td_std = s.std;
-        r->td_min = s.min;
-        r->td_max = s.max;
-        r->bits |= MA_REC_TD_FULL;
-    }
 
     /* outliers of the flow's metrics */
     if (has_td) {
@@ -511,15 +474,63 @@ void ma_feat_pdu_rec(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_rec_t 
     r->sess_dominant = ss->dominant;
 }
 
-void ma_feat_expand(const ma_feat_rec_t *r, ma_feat_t *out)
+/* The rolling windows of a record's flow (docs/features.md 2.-5.): the
+ * last MA_FEAT_ROLL PDUs of the flow up to this one, oldest first, as the
+ * rings of the engine held them: lengths, payload entropies and "same
+ * function code" flags of every PDU, inter-arrival times of every PDU but
+ * the flow's first (so up to MA_FEAT_ROLL + 1 records are visited). */
+typedef struct {
+    unsigned n;                     /* PDUs in the window (roll_count) */
+    unsigned ntd;                   /* inter-arrival times in it */
+    double   len[MA_FEAT_ROLL], pe[MA_FEAT_ROLL], td[MA_FEAT_ROLL];
+    unsigned same;                  /* PDUs whose fc did not change */
+} roll_t;
+
+static void roll_collect(const ma_feat_rec_t *r, ma_feat_rec_fn get, void *ctx, roll_t *w)
+{
+    const ma_feat_rec_t *chain[MA_FEAT_ROLL + 1];
+    unsigned k = 0;
+    for (const ma_feat_rec_t *c = r; c && k < MA_FEAT_ROLL + 1;) {
+        chain[k++] = c;
+        c = c->prev_frame && get ? get(ctx, c->prev_frame, c->prev_index) : NULL;
+    }
+    /* newest first in chain[]; the windows are oldest first */
+    w->n = k < MA_FEAT_ROLL ? k : MA_FEAT_ROLL;
+    w->same = 0;
+    for (unsigned i = 0; i < w->n; i++) {
+        const ma_feat_rec_t *c = chain[w->n - 1 - i];
+        w->len[i] = (double)c->len;
+        w->pe[i] = c->pe;
+        w->same += !(c->bits & MA_REC_CHANGED);
+    }
+    /* times: the records with a predecessor among the newest 10 */
+    unsigned t = 0;
+    for (unsigned j = 0; j < k && t < MA_FEAT_ROLL; j++)
+        if (chain[j]->prev_frame)
+            t++;
+    w->ntd = t;
+    for (unsigned i = 0; i < t; i++)
+        w->td[i] = (double)chain[t - 1 - i]->td_ns / 1e9;
+}
+
+void ma_feat_expand(const ma_feat_rec_t *r, ma_feat_rec_fn get, void *ctx, ma_feat_t *out)
 {
     double *v = out->v;
+    roll_t w;
+    roll_collect(r, get, ctx, &w);
     out->present = r->present;
     out->invalid = r->invalid;
     out->fc = r->fc;
-    out->td_full = (r->bits & MA_REC_TD_FULL) != 0;
+    out->td_full = w.ntd == MA_FEAT_ROLL;
     uint8_t fc = r->fc;
-    bool roll_full = r->roll_count >= MA_FEAT_ROLL;
+    bool roll_full = w.n >= MA_FEAT_ROLL;
+    summary_t pl = {0, 0, 0, 0}, pes = {0, 0, 0, 0}, tds = {0, 0, 0, 0};
+    if (roll_full) {
+        pl = ma_summarize(w.len, MA_FEAT_ROLL);
+        pes = ma_summarize(w.pe, MA_FEAT_ROLL);
+    }
+    if (out->td_full)
+        tds = ma_summarize(w.td, MA_FEAT_ROLL);
 
     v[MA_F_PACKET_LENGTH] = r->len;
     v[MA_F_MODBUS_LENGTH] = r->mlen;
@@ -529,28 +540,28 @@ void ma_feat_expand(const ma_feat_rec_t *r, ma_feat_t *out)
     v[MA_F_UNIT_ID] = r->unit;
     v[MA_F_FUNCTION_CODE] = fc;
 
-    v[MA_F_PL_MEAN10] = r->pl_mean;
-    v[MA_F_PL_STD10] = r->pl_std;
-    v[MA_F_PL_MAX10] = roll_full ? r->pl_max : 0;
-    v[MA_F_PL_MIN10] = roll_full ? r->pl_min : 0;
-    v[MA_F_PL_CV10] = r->pl_mean != 0.0 ? r->pl_std / r->pl_mean : 0.0;
+    v[MA_F_PL_MEAN10] = pl.mean;
+    v[MA_F_PL_STD10] = pl.std;
+    v[MA_F_PL_MAX10] = roll_full ? (uint32_t)pl.max : 0;
+    v[MA_F_PL_MIN10] = roll_full ? (uint32_t)pl.min : 0;
+    v[MA_F_PL_CV10] = pl.mean != 0.0 ? pl.std / pl.mean : 0.0;
 
     double td = (double)r->td_ns / 1e9;
     v[MA_F_TD] = td;
     v[MA_F_TD_MS] = td * 1000.0;
-    v[MA_F_TD_MEAN10] = r->td_mean;
-    v[MA_F_TD_STD10] = r->td_std;
-    v[MA_F_TD_CV10] = r->td_mean != 0.0 ? r->td_std / r->td_mean : 0.0;
-    v[MA_F_TD_MIN10] = r->td_min;
-    v[MA_F_TD_MAX10] = r->td_max;
+    v[MA_F_TD_MEAN10] = tds.mean;
+    v[MA_F_TD_STD10] = tds.std;
+    v[MA_F_TD_CV10] = tds.mean != 0.0 ? tds.std / tds.mean : 0.0;
+    v[MA_F_TD_MIN10] = tds.min;
+    v[MA_F_TD_MAX10] = tds.max;
 
     v[MA_F_PE] = r->pe;
     v[MA_F_HE] = r->he;
     v[MA_F_FE] = r->fe;
-    v[MA_F_PE_MEAN10] = r->pe_mean;
-    v[MA_F_PE_STD10] = r->pe_std;
-    v[MA_F_PE_MAX10] = r->pe_max;
-    v[MA_F_PE_MIN10] = r->pe_min;
+    v[MA_F_PE_MEAN10] = pes.mean;
+    v[MA_F_PE_STD10] = pes.std;
+    v[MA_F_PE_MAX10] = pes.max;
+    v[MA_F_PE_MIN10] = pes.min;
 
     bool rd = fc >= 1 && fc <= 4;
     bool wr = fc == 5 || fc == 6 || fc == 15 || fc == 16;
@@ -558,7 +569,7 @@ void ma_feat_expand(const ma_feat_rec_t *r, ma_feat_t *out)
     v[MA_F_IS_WRITE] = wr;
     v[MA_F_IS_ERROR] = fc >= 128;
     v[MA_F_FC_CHANGES] = (r->bits & MA_REC_CHANGED) != 0;
-    v[MA_F_FC_STAB10] = roll_full ? (double)r->same_count / (double)MA_FEAT_ROLL : 0.0;
+    v[MA_F_FC_STAB10] = roll_full ? (double)w.same / (double)MA_FEAT_ROLL : 0.0;
 
     v[MA_F_UNIQUE_SRC] = r->uniq_src;
     v[MA_F_UNIQUE_DST] = r->uniq_dst;
@@ -575,11 +586,11 @@ void ma_feat_expand(const ma_feat_rec_t *r, ma_feat_t *out)
 
     v[MA_F_BURST] = (r->bits & MA_REC_BURST) != 0;
     v[MA_F_PERIODICITY] = out->td_full ? 1.0 - v[MA_F_TD_CV10] : 0.0;
-    v[MA_F_ENTROPY_STABILITY] = roll_full ? 1.0 / (1.0 + r->pe_std) : 0.0;
+    v[MA_F_ENTROPY_STABILITY] = roll_full ? 1.0 / (1.0 + pes.std) : 0.0;
     v[MA_F_INTENSITY] = r->pkts_60s ? (double)r->pkts_60s / ((double)r->span_ns / 1e9) : 0.0;
     v[MA_F_RW_RATIO] = (double)r->reads_60s / (r->writes_60s ? r->writes_60s : 1);
 
-    v[MA_F_ROLL_COUNT] = r->roll_count;
+    v[MA_F_ROLL_COUNT] = w.n;
     v[MA_F_PKTS_60S] = r->pkts_60s;
     v[MA_F_FC_DISTINCT_60S] = r->fc_distinct_60s;
     v[MA_F_FC_SHARE_60S] = r->pkts_60s ? (double)r->fc_count_60s / r->pkts_60s : 0.0;
@@ -601,10 +612,31 @@ void ma_feat_expand(const ma_feat_rec_t *r, ma_feat_t *out)
     }
 }
 
+/* ma_feat_pdu()'s records: the flow's recent ones, by its own numbers. */
+static const ma_feat_rec_t *recent_get(void *ctx, uint32_t frame, uint32_t index)
+{
+    const recent_t *rc = ctx;
+    (void)index;
+    for (unsigned i = 0; i < MA_FEAT_ROLL + 1; i++)
+        if (rc->seq[i] == frame)
+            return &rc->rec[i];
+    return NULL;
+}
+
 void ma_feat_pdu(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_t *out)
 {
+    ma_feat_in_t own = *in;
+    own.frame = ++e->pdu_seq;
+    own.index = 0;
     ma_feat_rec_t r;
-    ma_feat_pdu_rec(e, in, &r);
+    ma_feat_pdu_rec(e, &own, &r);
+    flow_t *f = e->last_flow; /* the flow ma_feat_pdu_rec just used */
+    if (!f->recent)
+        f->recent = g_new0(recent_t, 1);
+    recent_t *rc = f->recent;
+    rc->rec[rc->next] = r;
+    rc->seq[rc->next] = own.frame;
+    rc->next = (rc->next + 1) % (MA_FEAT_ROLL + 1);
     memset(out, 0, sizeof *out);
-    ma_feat_expand(&r, out);
+    ma_feat_expand(&r, recent_get, rc, out);
 }

@@ -100,29 +100,33 @@ typedef struct ma_feat {
     uint8_t  td_full;       /* the inter-arrival window holds 10 values */
 } ma_feat_t;
 
-/* What the engine stores per PDU (about 250 bytes instead of ma_feat_t's
- * 600): the values nothing else derives; ma_feat_expand() computes the rest
- * with exactly the same arithmetic as ma_feat_pdu(). */
+/* What the engine stores per PDU (about 150 bytes instead of ma_feat_t's
+ * 600): the values nothing else derives. The rolling-window columns (2.-5.)
+ * are not stored: the record links to the previous PDU of its flow, and
+ * ma_feat_expand() recomputes them from the last ten records of the flow
+ * with exactly the arithmetic the windows had. */
 typedef struct ma_feat_rec {
-    double   pl_mean, pl_std;
-    double   td_mean, td_std, td_min, td_max;
-    double   pe, he, fe, pe_mean, pe_std, pe_max, pe_min;
+    double   pe, he, fe;
     double   z[MA_OUT_N];
     int64_t  td_ns, span_ns, sess_dur_ns, rt_ns;
     uint32_t uniq_src, uniq_dst, uniq_units, pkts_src, pkts_dst, pkts_unit;
     uint32_t pkts_60s, fc_distinct_60s, fc_count_60s, invalid_60s, reads_60s, writes_60s;
     uint32_t sess_packets, sess_requests, sess_paired;
-    uint32_t len, pl_max, pl_min;
+    uint32_t len;
+    uint32_t prev_frame, prev_index; /* the flow's previous PDU (ma_feat_in_t.frame/index); frame 0: first */
     uint16_t mlen, tid, pid;
-    uint8_t  unit, fc, invalid, present, roll_count, same_count, sess_dominant;
+    uint8_t  unit, fc, invalid, present, sess_dominant;
     uint8_t  bits;           /* MA_REC_* */
     uint8_t  sigma[MA_OUT_N];
 } ma_feat_rec_t;
 
+/* The stored record of a PDU given where ma_feat_in_t said it is stored
+ * (NULL if unknown: the window then ends there). */
+typedef const ma_feat_rec_t *(*ma_feat_rec_fn)(void *ctx, uint32_t frame, uint32_t index);
+
 #define MA_REC_CHANGED   0x01u
 #define MA_REC_BURST     0x02u
 #define MA_REC_TRUNCATED 0x04u
-#define MA_REC_TD_FULL   0x08u
 #define MA_REC_IQR(m)    (0x10u << (m))
 
 /* One PDU as the feature engine needs it. */
@@ -136,6 +140,7 @@ typedef struct ma_feat_in {
     uint32_t         adu_len;
     bool             paired_response; /* a response linked to a request, not a duplicate */
     ma_ns_t          response_time;   /* when paired_response */
+    uint32_t         frame, index;    /* where the caller stores this PDU's record (frame >= 1) */
 } ma_feat_in_t;
 
 typedef struct ma_feat_config {
@@ -149,10 +154,13 @@ ma_feat_engine_t *ma_feat_new(const ma_feat_config_t *cfg);
 void ma_feat_free(ma_feat_engine_t *e);
 
 /* Compute the features of the next PDU (capture order, first pass only):
- * ma_feat_pdu_rec() stores the compact record, ma_feat_expand() gives every
- * column from it; ma_feat_pdu() does both. */
+ * ma_feat_pdu_rec() fills the compact record, which the caller stores where
+ * in->frame/index say; ma_feat_expand() gives every column from it, the
+ * previous records of its flow found through get(ctx, ...). ma_feat_pdu()
+ * does both, keeping the few records it needs itself (in->frame/index
+ * are then its own). */
 void ma_feat_pdu_rec(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_rec_t *rec);
-void ma_feat_expand(const ma_feat_rec_t *rec, ma_feat_t *out);
+void ma_feat_expand(const ma_feat_rec_t *rec, ma_feat_rec_fn get, void *ctx, ma_feat_t *out);
 void ma_feat_pdu(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_t *out);
 
 /* Protocol validation of one ADU (docs/features.md, 7): MA_INVALID_* bits. */

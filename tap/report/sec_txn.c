@@ -33,7 +33,7 @@ static ma_flows_t *flows_of(const ma_analysis_t *an)
         for (unsigned i = 0; i < fr->n; i++) {
             const ma_pdu_t *p = &fr->pdu[i];
             ma_feat_t x;
-            ma_feat_expand(&fr->feat[i], &x);
+            ma_analysis_feat_expand(an, fr, i, &x);
             ma_flows_add(fl, p->stream, p->pair ? p->pair->label : NULL, fr->ts, &x);
         }
     }

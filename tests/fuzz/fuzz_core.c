@@ -369,7 +369,7 @@ static void reports(ma_analysis_t *an, uint32_t nframes, FILE *out)
             if (fr->regs && fr->regs[i])
                 sink += fr->regs[i]->group + fr->regs[i]->n_hb + fr->regs[i]->n_reg;
             if (fr->feat) {
-                ma_feat_expand(&fr->feat[i], feat);
+                ma_analysis_feat_expand(an, fr, i, feat);
                 const char *label = p->pair ? p->pair->label : NULL;
                 ma_flows_add(fl, p->stream, label, (ma_ns_t)f * 1000, feat);
                 ma_export_row_t row = {.frame = f, .index = i, .ts = (ma_ns_t)f * 1000, .stream = p->stream,
