@@ -115,7 +115,7 @@ struct ma_feat_engine {
     sess_t     *last_sess;
     uint32_t    last_pair_id;
     pairw_t    *last_pw;
-    edge_t     *last_edge;   /* cleared when freed */
+    edge_t     *last_edge[2]; /* the last two edges used (a request and its answer); cleared when freed */
     uint32_t    pdu_seq;     /* ma_feat_pdu(): its own record numbers */
 };
 
@@ -231,8 +231,9 @@ static void event_expire_one(ma_feat_engine_t *e)
     if (--ed->count == 0) {
         src->out_edges--;
         dst->in_edges--;
-        if (e->last_edge == ed)
-            e->last_edge = NULL;
+        for (int i = 0; i < 2; i++)
+            if (e->last_edge[i] == ed)
+                e->last_edge[i] = NULL;
         g_hash_table_remove(e->edges, ed);
     }
     ip_maybe_drop(e, src);
@@ -253,8 +254,13 @@ static bool window_add(ma_feat_engine_t *e, const ma_feat_in_t *in, pairw_t *pw,
         truncated = true;
     }
     ipw_t *src, *dst;
-    edge_t *ed = e->last_edge;
-    if (ed && ma_addr_equal(&ed->src->addr, &in->src) && ma_addr_equal(&ed->dst->addr, &in->dst)) {
+    edge_t *ed = NULL;
+    for (int i = 0; i < 2 && !ed; i++) {
+        edge_t *c = e->last_edge[i];
+        if (c && ma_addr_equal(&c->src->addr, &in->src) && ma_addr_equal(&c->dst->addr, &in->dst))
+            ed = c;
+    }
+    if (ed) {
         src = ed->src; /* live: the edge has PDUs in the window, so its IPs too */
         dst = ed->dst;
     } else {
@@ -269,7 +275,10 @@ static bool window_add(ma_feat_engine_t *e, const ma_feat_in_t *in, pairw_t *pw,
         ed->dst = dst;
         g_hash_table_add(e->edges, ed);
     }
-    e->last_edge = ed;
+    if (e->last_edge[0] != ed) {
+        e->last_edge[1] = e->last_edge[0];
+        e->last_edge[0] = ed;
+    }
     if (ed->count++ == 0) {
         src->out_edges++;
         dst->in_edges++;

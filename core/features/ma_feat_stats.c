@@ -169,10 +169,19 @@ static void hist_reserve(hist_t *h)
  * value its metric had when added). */
 static void hist_linear(const hist_t *h, double div, double *out)
 {
-    for (unsigned i = 0; i < h->n; i++) {
-        unsigned k = (h->head + i) % h->cap;
-        out[i] = h->integer ? (double)h->iv[k] / div : h->v[k];
+    /* two runs: head..cap, then 0.. (the ring wraps only when full) */
+    unsigned first = h->n < h->cap - h->head ? h->n : h->cap - h->head;
+    unsigned rest = h->n - first;
+    if (!h->integer) {
+        memcpy(out, h->v + h->head, first * sizeof *out);
+        memcpy(out + first, h->v, rest * sizeof *out);
+        return;
     }
+    const int64_t *a = h->iv + h->head;
+    for (unsigned i = 0; i < first; i++)
+        out[i] = (double)a[i] / div;
+    for (unsigned i = 0; i < rest; i++)
+        out[first + i] = (double)h->iv[i] / div;
 }
 
 static unsigned lower_bound(const double *s, unsigned n, double x)
@@ -229,14 +238,35 @@ static void judge(const hist_t *h, double x, double z, ma_feat_rec_t *r, ma_out_
  * Writes the z, sigma and iqr columns starting at col and sets the presence
  * bit when judged. The spec's thresholds: +-2 sigma investigate, +-3 sigma
  * strong, IQR fences Q1 - 1.5 IQR and Q3 + 1.5 IQR. */
+/* Mean and population std of a real history, oldest first: the same
+ * operations in the same order as ma_summarize() over hist_linear(), so
+ * the same doubles, without the copy and the min/max. */
+static void hist_mean_std(const hist_t *h, double *mean, double *std)
+{
+    unsigned first = h->n < h->cap - h->head ? h->n : h->cap - h->head;
+    const double *a = h->v + h->head, *b = h->v;
+    unsigned rest = h->n - first;
+    double sum = 0.0;
+    for (unsigned i = 0; i < first; i++)
+        sum += a[i];
+    for (unsigned i = 0; i < rest; i++)
+        sum += b[i];
+    double mu = sum / h->n, ss = 0.0;
+    for (unsigned i = 0; i < first; i++)
+        ss += (a[i] - mu) * (a[i] - mu);
+    for (unsigned i = 0; i < rest; i++)
+        ss += (b[i] - mu) * (b[i] - mu);
+    *mean = mu;
+    *std = sqrt(ss / h->n);
+}
+
 void ma_hist_judge_add(hist_t *h, double x, ma_feat_rec_t *r, ma_out_metric_t m)
 {
     unsigned n = h->n;
     if (n >= MA_FEAT_HIST_MIN) {
-        double lin[MA_FEAT_HIST];
-        hist_linear(h, 1.0, lin);
-        summary_t s = ma_summarize(lin, n);
-        double z = std_is_zero(s.std, s.mean) ? 0.0 : (x - s.mean) / s.std;
+        double mean, std;
+        hist_mean_std(h, &mean, &std);
+        double z = std_is_zero(std, mean) ? 0.0 : (x - mean) / std;
         judge(h, x, z, r, m);
     }
     hist_reserve(h);

@@ -50,6 +50,7 @@ typedef struct ma_pair_key {
 struct ma_core {
     ma_config_t cfg;
     GHashTable *conns;      /* stream -> ma_conn_t* (owned) */
+    ma_conn_t  *last_conn;  /* the previous PDU's: PDUs come in runs of one connection */
     GHashTable *pairs;      /* ma_pair_key_t* -> ma_pair_t* */
     GPtrArray  *pair_list;  /* ma_pair_t* (owned), by id */
     ma_pool_t   txns;       /* ma_txn_t, in creation order */
@@ -316,11 +317,22 @@ static ma_pair_t *pair_get(ma_core_t *core, const ma_addr_t *client,
     return p;
 }
 
+/* The connection of a stream, or NULL (connections are never removed, so
+ * the previous one found stays valid). */
+static ma_conn_t *conn_find(const ma_core_t *core, uint32_t stream)
+{
+    if (core->last_conn && core->last_conn->stream == stream)
+        return core->last_conn;
+    return g_hash_table_lookup(core->conns, GUINT_TO_POINTER(stream));
+}
+
 static ma_conn_t *conn_get(ma_core_t *core, const ma_pdu_in_t *in)
 {
-    ma_conn_t *c = g_hash_table_lookup(core->conns, GUINT_TO_POINTER(in->stream));
-    if (c)
+    ma_conn_t *c = conn_find(core, in->stream);
+    if (c) {
+        core->last_conn = c;
         return c;
+    }
     c = g_new0(ma_conn_t, 1);
     c->stream = in->stream;
     if (in->is_request)
@@ -330,6 +342,7 @@ static ma_conn_t *conn_get(ma_core_t *core, const ma_pdu_in_t *in)
     c->pending = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     c->answered = g_hash_table_new(g_direct_hash, g_direct_equal);
     g_hash_table_insert(core->conns, GUINT_TO_POINTER(in->stream), c);
+    core->last_conn = c;
     return c;
 }
 
@@ -361,7 +374,7 @@ ma_txn_t *ma_core_txn_at(ma_core_t *core, uint32_t i)
 
 const ma_pair_t *ma_core_stream_pair(const ma_core_t *core, uint32_t stream)
 {
-    ma_conn_t *c = g_hash_table_lookup(core->conns, GUINT_TO_POINTER(stream));
+    ma_conn_t *c = conn_find(core, stream);
     return c ? c->pair : NULL;
 }
 
@@ -444,7 +457,7 @@ static void on_request(ma_core_t *core, ma_conn_t *c, const ma_pdu_in_t *in, ma_
             txn_missed(core, c, c->oldest, MA_TXN_EVICTED, in->frame);
         if (core->npending >= core->cfg.max_pending_total && core->g_oldest) {
             ma_txn_t *old = core->g_oldest;
-            ma_conn_t *oc = g_hash_table_lookup(core->conns, GUINT_TO_POINTER(old->stream));
+            ma_conn_t *oc = conn_find(core, old->stream);
             txn_missed(core, oc, old, MA_TXN_EVICTED, in->frame);
         }
         pending_add(core, c, t);
@@ -565,7 +578,7 @@ void ma_core_conn_event(ma_core_t *core, uint32_t stream, ma_conn_event_t ev,
                         uint32_t frame, ma_ns_t ts)
 {
     ma_core_note_time(core, ts);
-    ma_conn_t *c = g_hash_table_lookup(core->conns, GUINT_TO_POINTER(stream));
+    ma_conn_t *c = conn_find(core, stream);
     if (!c)
         return;
     if (ev == MA_CONN_FIN_FROM_CLIENT) {
