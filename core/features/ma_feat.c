@@ -27,13 +27,22 @@ typedef struct {
     uint8_t   last_fc;
     hist_t   *h_td, *h_pl, *h_pe;
     recent_t *recent;   /* ma_feat_pdu() only */
+    /* what the flow's previous PDUs found, so that interleaved connections
+     * do not look them up again: its session and pair window (never freed
+     * before the engine) and its two window edges (valid while no edge was
+     * freed since: edge_epoch) */
+    struct sess   *sess;
+    struct pairw  *pw;
+    uint32_t       pw_id;
+    struct edge   *edge[2];
+    uint64_t       edge_epoch;
 } flow_t;
 
 /* A connection's session features. Function code counts: most sessions
  * use a few codes, so the first SESS_FC_INLINE live inline and a full
  * table is allocated only for the session that uses more. */
 #define SESS_FC_INLINE 4
-typedef struct {
+typedef struct sess {
     ma_ns_t  first_ts;
     uint64_t pdus, requests, paired;
     uint32_t fc_n[SESS_FC_INLINE];
@@ -77,13 +86,13 @@ typedef struct {
     uint32_t  out_edges, in_edges; /* distinct peers with live PDUs */
 } ipw_t;
 
-typedef struct {
+typedef struct edge {
     ipw_t   *src, *dst;
     uint32_t count;
 } edge_t;
 
 /* A pair's 60 s window and response-time history. */
-typedef struct {
+typedef struct pairw {
     ma_ns_t  first_ts;
     uint32_t packets, invalid, reads, writes;
     uint32_t fc_count[256], unit_count[256];
@@ -116,6 +125,7 @@ struct ma_feat_engine {
     uint32_t    last_pair_id;
     pairw_t    *last_pw;
     edge_t     *last_edge[2]; /* the last two edges used (a request and its answer); cleared when freed */
+    uint64_t    edge_frees;   /* edges freed so far (flow_t.edge_epoch) */
     uint32_t    pdu_seq;     /* ma_feat_pdu(): its own record numbers */
 };
 
@@ -234,6 +244,7 @@ static void event_expire_one(ma_feat_engine_t *e)
         for (int i = 0; i < 2; i++)
             if (e->last_edge[i] == ed)
                 e->last_edge[i] = NULL;
+        e->edge_frees++;
         g_hash_table_remove(e->edges, ed);
     }
     ip_maybe_drop(e, src);
@@ -243,7 +254,12 @@ static void event_expire_one(ma_feat_engine_t *e)
 
 /* Add the PDU to the window after expiring what is 60 s old; true if the
  * window's bound made an unexpired PDU leave. */
-static bool window_add(ma_feat_engine_t *e, const ma_feat_in_t *in, pairw_t *pw, uint8_t fc,
+static bool edge_is(const edge_t *ed, const ma_feat_in_t *in)
+{
+    return ed && ma_addr_equal(&ed->src->addr, &in->src) && ma_addr_equal(&ed->dst->addr, &in->dst);
+}
+
+static bool window_add(ma_feat_engine_t *e, flow_t *f, const ma_feat_in_t *in, pairw_t *pw, uint8_t fc,
                        uint8_t unit, bool invalid, bool rd, bool wr, ipw_t **srcp, ipw_t **dstp)
 {
     while (e->ev_n && e->ev[e->ev_head].ts <= in->ts - MA_FEAT_WINDOW_NS)
@@ -255,11 +271,12 @@ static bool window_add(ma_feat_engine_t *e, const ma_feat_in_t *in, pairw_t *pw,
     }
     ipw_t *src, *dst;
     edge_t *ed = NULL;
-    for (int i = 0; i < 2 && !ed; i++) {
-        edge_t *c = e->last_edge[i];
-        if (c && ma_addr_equal(&c->src->addr, &in->src) && ma_addr_equal(&c->dst->addr, &in->dst))
-            ed = c;
-    }
+    int fdir = !in->is_request;
+    if (f->edge_epoch == e->edge_frees && edge_is(f->edge[fdir], in))
+        ed = f->edge[fdir];
+    for (int i = 0; i < 2 && !ed; i++)
+        if (edge_is(e->last_edge[i], in))
+            ed = e->last_edge[i];
     if (ed) {
         src = ed->src; /* live: the edge has PDUs in the window, so its IPs too */
         dst = ed->dst;
@@ -279,6 +296,11 @@ static bool window_add(ma_feat_engine_t *e, const ma_feat_in_t *in, pairw_t *pw,
         e->last_edge[1] = e->last_edge[0];
         e->last_edge[0] = ed;
     }
+    if (f->edge_epoch != e->edge_frees) {
+        f->edge[0] = f->edge[1] = NULL;
+        f->edge_epoch = e->edge_frees;
+    }
+    f->edge[fdir] = ed;
     if (ed->count++ == 0) {
         src->out_edges++;
         dst->in_edges++;
@@ -412,7 +434,8 @@ void ma_feat_pdu_rec(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_rec_t 
     /* 6. the 60 s window */
     pairw_t *pw = NULL;
     if (in->pair) {
-        pw = e->last_pw && e->last_pair_id == in->pair->id
+        pw = f->pw && f->pw_id == in->pair->id ? f->pw
+             : e->last_pw && e->last_pair_id == in->pair->id
                  ? e->last_pw : g_hash_table_lookup(e->pairs, GUINT_TO_POINTER(in->pair->id + 1));
         if (!pw) {
             pw = g_new0(pairw_t, 1);
@@ -421,9 +444,11 @@ void ma_feat_pdu_rec(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_rec_t 
         }
         e->last_pw = pw;
         e->last_pair_id = in->pair->id;
+        f->pw = pw;
+        f->pw_id = in->pair->id;
     }
     ipw_t *src, *dst;
-    if (window_add(e, in, pw, fc, r->unit, r->invalid != 0, rd, wr, &src, &dst))
+    if (window_add(e, f, in, pw, fc, r->unit, r->invalid != 0, rd, wr, &src, &dst))
         r->bits |= MA_REC_TRUNCATED;
     r->uniq_src = dst->in_edges;
     r->uniq_dst = src->out_edges;
@@ -456,7 +481,8 @@ void ma_feat_pdu_rec(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_rec_t 
     }
 
     /* session of the connection */
-    sess_t *ss = e->last_sess && e->last_stream == in->stream
+    sess_t *ss = f->sess ? f->sess
+                 : e->last_sess && e->last_stream == in->stream
                      ? e->last_sess : g_hash_table_lookup(e->sess, GUINT_TO_POINTER(in->stream + 1));
     if (!ss) {
         ss = g_new0(sess_t, 1);
@@ -466,6 +492,7 @@ void ma_feat_pdu_rec(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_rec_t 
     }
     e->last_sess = ss;
     e->last_stream = in->stream;
+    f->sess = ss;
     ss->pdus++;
     ss->requests += in->is_request;
     ss->paired += in->paired_response;
