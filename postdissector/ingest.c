@@ -139,7 +139,83 @@ static uint8_t analysis_of(packet_info *pinfo, struct tcp_analysis *tcpd, uint32
     return a;
 }
 
-static bool (*is_server_port)(uint32_t port);
+static bool (*server_port_fn)(uint32_t port);
+
+/* Whether a port is a Modbus server port, asked once per port and file
+ * (preferences and Decode As only change between files or passes, which
+ * run the init routine and so ma_ingest_start again). 0: not asked yet. */
+static uint8_t port_known[65536];
+
+static bool is_server_port(uint32_t port)
+{
+    uint8_t k = port_known[port & 0xFFFF];
+    if (!k)
+        port_known[port & 0xFFFF] = k = server_port_fn(port) ? 2 : 1;
+    return k == 2;
+}
+
+/* The TCP conversation data of recent connections, by both endpoints in
+ * either order. TCP makes a new conversation for a known address and port
+ * pair only on a SYN (port reuse, packet-tcp.c), so a segment without SYN
+ * of a connection found before has the same one; a SYN is looked up. The
+ * first pass only (frames in order); emptied per file and pass. */
+typedef struct conv_slot {
+    uint8_t  a[16], b[16];
+    uint8_t  alen;
+    uint16_t pa, pb;
+    struct tcp_analysis *tcpd;
+} conv_slot_t;
+
+#define CONV_SLOTS 512u
+static conv_slot_t conv_cache[CONV_SLOTS];
+
+/* The slot of an IPv4/IPv6 endpoint pair, normalised into key (NULL: not
+ * cacheable). */
+static conv_slot_t *conv_slot(const address *src, const address *dst, uint16_t sport, uint16_t dport,
+                              conv_slot_t *key)
+{
+    if (src->type != dst->type || (src->type != AT_IPv4 && src->type != AT_IPv6) || src->len != dst->len ||
+        src->len > 16)
+        return NULL;
+    int c = memcmp(src->data, dst->data, (size_t)src->len);
+    bool swap = c > 0 || (c == 0 && sport > dport);
+    const address *x = swap ? dst : src, *y = swap ? src : dst;
+    memset(key, 0, sizeof *key);
+    key->alen = (uint8_t)src->len;
+    memcpy(key->a, x->data, (size_t)src->len);
+    memcpy(key->b, y->data, (size_t)src->len);
+    key->pa = swap ? dport : sport;
+    key->pb = swap ? sport : dport;
+    uint32_t h = 2166136261u;
+    for (int i = 0; i < src->len; i++)
+        h = (h ^ key->a[i] ^ ((uint32_t)key->b[i] << 8)) * 16777619u;
+    h = (h ^ key->pa ^ ((uint32_t)key->pb << 16)) * 16777619u;
+    return &conv_cache[(h ^ h >> 15) % CONV_SLOTS];
+}
+
+static bool conv_slot_is(const conv_slot_t *s, const conv_slot_t *key)
+{
+    return s->tcpd && s->alen == key->alen && s->pa == key->pa && s->pb == key->pb &&
+           memcmp(s->a, key->a, key->alen) == 0 && memcmp(s->b, key->b, key->alen) == 0;
+}
+
+/* TCP's data of the segment's conversation (find_conversation, as TCP
+ * itself found it), or NULL. */
+static struct tcp_analysis *tcp_data_of(packet_info *pinfo, const address *src, const address *dst,
+                                        uint16_t sport, uint16_t dport, bool syn)
+{
+    conv_slot_t key;
+    conv_slot_t *slot = conv_slot(src, dst, sport, dport, &key);
+    if (slot && !syn && conv_slot_is(slot, &key))
+        return slot->tcpd;
+    conversation_t *conv = find_conversation(pinfo->num, src, dst, CONVERSATION_TCP, sport, dport, 0);
+    struct tcp_analysis *tcpd = conv ? conversation_get_proto_data(conv, proto_tcp) : NULL;
+    if (slot && tcpd) {
+        *slot = key;
+        slot->tcpd = tcpd;
+    }
+    return tcpd;
+}
 
 /* After TCP dissected the segment in tvb (src/dst: the IP addresses it came
  * with): note it if it belongs to Modbus/TCP, and give the ADUs framed
@@ -155,8 +231,7 @@ static void note_segment(tvbuff_t *tvb, packet_info *pinfo, const address *src, 
     bool adus = rf && rf->nadus > first_adu;
     if (!adus && !is_server_port(sport) && !is_server_port(dport))
         return; /* most TCP of a plant is not Modbus */
-    conversation_t *conv = find_conversation(pinfo->num, src, dst, CONVERSATION_TCP, sport, dport, 0);
-    struct tcp_analysis *tcpd = conv ? conversation_get_proto_data(conv, proto_tcp) : NULL;
+    struct tcp_analysis *tcpd = tcp_data_of(pinfo, src, dst, sport, dport, (h[13] & 0x02) != 0);
     if (!tcpd)
         return;
     if (!rf)
@@ -392,7 +467,9 @@ void ma_ingest_start(bool (*server_port)(uint32_t))
 {
     if (active || !installed)
         return;
-    is_server_port = server_port;
+    server_port_fn = server_port;
+    memset(port_known, 0, sizeof port_known);
+    memset(conv_cache, 0, sizeof conv_cache);
     g_array_set_size(installed, 0);
     for (size_t t = 0; t < G_N_ELEMENTS(tables); t++) {
         walk_t wk = {tables[t]};
