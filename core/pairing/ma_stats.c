@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- exact running quantile (two heaps) ---- */
+/* ---- exact nearest-rank quantile (selection when asked) ---- */
 
 void ma_quantile_init(ma_quantile_t *q, unsigned pct)
 {
@@ -19,72 +19,80 @@ void ma_quantile_init(ma_quantile_t *q, unsigned pct)
 
 void ma_quantile_clear(ma_quantile_t *q)
 {
-    g_free(q->lo);
-    g_free(q->hi);
+    g_free(q->v);
     ma_quantile_init(q, q->pct);
-}
-
-/* Heap helpers: sign = +1 for a max-heap, -1 for a min-heap. */
-static void heap_push(double **h, size_t *n, size_t *cap, double v, int sign)
-{
-    if (*n == *cap) {
-        *cap = *cap ? *cap * 2 : 16;
-        *h = g_renew(double, *h, *cap);
-    }
-    size_t i = (*n)++;
-    while (i > 0) {
-        size_t parent = (i - 1) / 2;
-        if (sign * ((*h)[parent] - v) >= 0)
-            break;
-        (*h)[i] = (*h)[parent];
-        i = parent;
-    }
-    (*h)[i] = v;
-}
-
-static double heap_pop(double *h, size_t *n, int sign)
-{
-    double top = h[0];
-    double v = h[--(*n)];
-    size_t i = 0;
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, best = i;
-        double bv = v;
-        if (l < *n && sign * (h[l] - bv) > 0) {
-            best = l;
-            bv = h[l];
-        }
-        if (r < *n && sign * (h[r] - bv) > 0)
-            best = r;
-        if (best == i)
-            break;
-        h[i] = h[best];
-        i = best;
-    }
-    if (*n > 0)
-        h[i] = v;
-    return top;
 }
 
 void ma_quantile_add(ma_quantile_t *q, double v)
 {
-    if (q->nlo > 0 && v <= q->lo[0])
-        heap_push(&q->lo, &q->nlo, &q->caplo, v, +1);
-    else
-        heap_push(&q->hi, &q->nhi, &q->caphi, v, -1);
-    size_t n = q->nlo + q->nhi;
-    size_t k = (q->pct * n + 99) / 100; /* nearest rank: ceil(p*n/100) */
-    if (k == 0)
-        k = 1;
-    while (q->nlo > k)
-        heap_push(&q->hi, &q->nhi, &q->caphi, heap_pop(q->lo, &q->nlo, +1), -1);
-    while (q->nlo < k && q->nhi > 0)
-        heap_push(&q->lo, &q->nlo, &q->caplo, heap_pop(q->hi, &q->nhi, -1), +1);
+    if (q->n == q->cap) {
+        q->cap = q->cap ? q->cap * 2 : 16;
+        q->v = g_renew(double, q->v, q->cap);
+    }
+    q->v[q->n++] = v;
+    q->k_sel = 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Put the k-th smallest of v[0..n) (0-based) at v[k], smaller ones before
+ * it and larger ones after (introselect: three-way partitions around a
+ * median of three, and a sort of what is left when the partitions do not
+ * shrink fast enough, so no input makes it quadratic). */
+static void select_kth(double *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n; /* [lo, hi) holds the k-th */
+    unsigned budget = 2;
+    for (size_t m = n; m > 1; m >>= 1)
+        budget += 2;
+    while (hi - lo > 16) {
+        if (budget-- == 0) {
+            qsort(v + lo, hi - lo, sizeof *v, cmp_double);
+            return;
+        }
+        double a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi - 1];
+        double p = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+        /* v[lo..lt) < p, v[lt..i) == p, v[gt..hi) > p */
+        size_t lt = lo, i = lo, gt = hi;
+        while (i < gt) {
+            double x = v[i];
+            if (x < p) {
+                v[i++] = v[lt];
+                v[lt++] = x;
+            } else if (x > p) {
+                v[i] = v[--gt];
+                v[gt] = x;
+            } else {
+                i++;
+            }
+        }
+        if (k < lt)
+            hi = lt;
+        else if (k >= gt)
+            lo = gt;
+        else
+            return; /* v[k] == p, in place */
+    }
+    qsort(v + lo, hi - lo, sizeof *v, cmp_double);
 }
 
 double ma_quantile_value(const ma_quantile_t *q)
 {
-    return q->nlo ? q->lo[0] : NAN;
+    if (!q->n)
+        return NAN;
+    size_t k = (q->pct * q->n + 99) / 100; /* nearest rank: ceil(p*n/100) */
+    if (k == 0)
+        k = 1;
+    if (q->k_sel != k) {
+        ma_quantile_t *m = (ma_quantile_t *)(uintptr_t)q; /* a cache: the values as a multiset are unchanged */
+        select_kth(m->v, m->n, k - 1);
+        m->k_sel = k;
+    }
+    return q->v[k - 1];
 }
 
 /* ---- rows ---- */

@@ -19,12 +19,14 @@ extern "C" {
 
 #define MA_UNIT_ALL 0xFFFFu
 
-/* Exact running nearest-rank quantile. */
+/* Exact nearest-rank quantile: the values are kept (8 bytes each) and the
+ * rank is selected when the value is asked for (O(n), then cached until
+ * the next add). */
 typedef struct ma_quantile {
     unsigned pct;          /* 1..100 */
-    double  *lo;           /* max-heap of the ceil(pct*n/100) smallest */
-    double  *hi;           /* min-heap of the rest */
-    size_t   nlo, nhi, caplo, caphi;
+    double  *v;
+    size_t   n, cap;
+    size_t   k_sel;        /* v[k_sel - 1] is the k_sel-th smallest; 0: not since the last add */
 } ma_quantile_t;
 
 void ma_quantile_init(ma_quantile_t *q, unsigned pct);

@@ -36,6 +36,45 @@ static double brute_rank(const double *v, size_t n, unsigned pct)
     return r;
 }
 
+/* Larger inputs of shapes that defeat naive selections (sorted, reversed,
+ * organ pipe, all equal, few distinct values, random), asked after every
+ * 97th add and at the end, for several ranks: always the sorted rank. */
+static void test_quantile_shapes(void)
+{
+    enum { N = 6000 };
+    static const unsigned pcts[] = { 1, 50, 95, 100 };
+    double *vals = malloc(N * sizeof *vals);
+    unsigned bad = 0, asked = 0;
+    for (int shape = 0; shape < 6; shape++) {
+        lcg_state = 777u + (uint32_t)shape;
+        for (size_t i = 0; i < N; i++) {
+            switch (shape) {
+            case 0: vals[i] = (double)i; break;
+            case 1: vals[i] = (double)(N - i); break;
+            case 2: vals[i] = (double)(i < N / 2 ? i : N - i); break;
+            case 3: vals[i] = 42.0; break;
+            case 4: vals[i] = (double)(lcg() % 3); break;
+            default: vals[i] = (double)(lcg() % 100000) / 7.0; break;
+            }
+        }
+        for (unsigned pi = 0; pi < sizeof pcts / sizeof pcts[0]; pi++) {
+            ma_quantile_t q;
+            ma_quantile_init(&q, pcts[pi]);
+            for (size_t n = 1; n <= N; n++) {
+                ma_quantile_add(&q, vals[n - 1]);
+                if (n % 97 == 0 || n == N) {
+                    asked++;
+                    bad += ma_quantile_value(&q) != brute_rank(vals, n, pcts[pi]);
+                }
+            }
+            ma_quantile_clear(&q);
+        }
+    }
+    free(vals);
+    CHECK_EQ(bad, 0);
+    CHECK(asked > 1000);
+}
+
 static void test_quantile(void)
 {
     ma_quantile_t q;
@@ -409,6 +448,7 @@ int main(int argc, char **argv)
 {
     ma_test_init(&argc, &argv);
     g_test_add_func("/stats/quantile", test_quantile);
+    g_test_add_func("/stats/quantile_shapes", test_quantile_shapes);
     g_test_add_func("/stats/stats", test_stats);
     g_test_add_func("/stats/stats_order", test_stats_order);
     g_test_add_func("/stats/report_csv", test_report_csv);
