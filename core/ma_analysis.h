@@ -74,12 +74,12 @@ typedef struct ma_frame_in {
 
 /* What one frame meant; stable until the analysis is freed. */
 typedef struct ma_frame_rec {
-    uint32_t             frame;
     ma_ns_t              ts;
     const ma_seg_rec_t  *seg;    /* the TCP segment's network record, or NULL */
     const ma_bpdu_rec_t *bpdu;   /* the BPDU's record, or NULL */
     ma_feat_rec_t       *feat;   /* n feature records, or NULL when features are off */
     const ma_regs_rec_t **regs;  /* n register records (entries may be NULL), or NULL */
+    uint32_t             frame;
     unsigned             n;      /* Modbus PDUs */
     ma_pdu_t             pdu[];
 } ma_frame_rec_t;

@@ -9,6 +9,9 @@
 #include <math.h>
 #include <string.h>
 
+/* the window's ring doubles from 1024 up to its bound */
+G_STATIC_ASSERT(MA_FEAT_WINDOW_MAX >= 1024 && (MA_FEAT_WINDOW_MAX & (MA_FEAT_WINDOW_MAX - 1)) == 0);
+
 /* ---- engine state -------------------------------------------------------- */
 
 /* ma_feat_pdu()'s own records: the last MA_FEAT_ROLL + 1 of a flow. */
@@ -115,8 +118,8 @@ struct ma_feat_engine {
     GHashTable *ips;     /* ma_addr_t -> ipw_t */
     GHashTable *edges;   /* (ipw_t *, ipw_t *) -> edge_t */
     GHashTable *pairs;   /* pair id -> pairw_t */
-    event_t    *ev;      /* ring of MA_FEAT_WINDOW_MAX */
-    uint32_t    ev_head, ev_n;
+    event_t    *ev;      /* ring of ev_cap (a power of 2, doubled when full up to MA_FEAT_WINDOW_MAX) */
+    uint32_t    ev_head, ev_n, ev_cap;
     /* the previous PDU's entries: PDUs come in runs of one connection */
     uint64_t    last_fkey;
     flow_t     *last_flow;
@@ -182,7 +185,6 @@ ma_feat_engine_t *ma_feat_new(const ma_feat_config_t *cfg)
     e->ips = g_hash_table_new_full(addr_hash, addr_eq, NULL, g_free);
     e->edges = g_hash_table_new_full(edge_hash, edge_eq, NULL, g_free);
     e->pairs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, pairw_free);
-    e->ev = g_new(event_t, MA_FEAT_WINDOW_MAX);
     return e;
 }
 
@@ -221,7 +223,7 @@ static void ip_maybe_drop(ma_feat_engine_t *e, ipw_t *w)
 static void event_expire_one(ma_feat_engine_t *e)
 {
     event_t *ev = &e->ev[e->ev_head];
-    e->ev_head = (e->ev_head + 1) % MA_FEAT_WINDOW_MAX;
+    e->ev_head = (e->ev_head + 1) & (e->ev_cap - 1);
     e->ev_n--;
     pairw_t *p = ev->pair;
     if (p) {
@@ -317,7 +319,17 @@ static bool window_add(ma_feat_engine_t *e, flow_t *f, const ma_feat_in_t *in, p
         if (pw->unit_count[unit]++ == 0)
             pw->unit_distinct++;
     }
-    event_t *ev = &e->ev[(e->ev_head + e->ev_n) % MA_FEAT_WINDOW_MAX];
+    if (e->ev_n == e->ev_cap) { /* < MA_FEAT_WINDOW_MAX: a full window expired one above */
+        uint32_t cap = e->ev_cap ? e->ev_cap * 2 : 1024;
+        event_t *ring = g_new(event_t, cap);
+        for (uint32_t i = 0; i < e->ev_n; i++)
+            ring[i] = e->ev[(e->ev_head + i) & (e->ev_cap - 1)];
+        g_free(e->ev);
+        e->ev = ring;
+        e->ev_cap = cap;
+        e->ev_head = 0;
+    }
+    event_t *ev = &e->ev[(e->ev_head + e->ev_n) & (e->ev_cap - 1)];
     e->ev_n++;
     ev->ts = in->ts;
     ev->pair = pw;

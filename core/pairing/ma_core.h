@@ -88,10 +88,10 @@ typedef struct ma_txn {
     uint32_t      req_frame;
     uint32_t      resp_frame;    /* 0 while unanswered */
     uint32_t      resolve_frame; /* frame that decided missed (0: end of capture) */
+    uint32_t      stream;
     ma_ns_t       req_ts;
     ma_ns_t       resp_ts;
     const ma_pair_t *pair;
-    uint32_t      stream;
     uint16_t      tid;
     uint8_t       unit;
     uint8_t       fc;
@@ -109,8 +109,8 @@ typedef struct ma_txn {
     uint32_t      retried_by;    /* the first retry of this request, 0: none */
     uint32_t      retrans_frame; /* first TCP retransmission of its request/response, 0: none */
     /* set by ma_cause_decide (core/ma_cause.h) after the first pass */
-    uint8_t       cause;         /* ma_cause_t */
     uint32_t      cause_frame;   /* the frame that is the evidence (0: none, cause server) */
+    uint8_t       cause;         /* ma_cause_t */
     /* pending-queue links, private to ma_core.c */
     struct ma_txn *key_next;
     struct ma_txn *conn_prev, *conn_next;

@@ -136,12 +136,12 @@ typedef struct ma_reg_obs {
 } ma_reg_obs_t;
 
 typedef struct ma_regs_rec {
-    uint32_t group;           /* 1-based index for ma_regs_group(), 0: none */
     ma_ns_t  period;          /* request: since the group's previous poll, -1: first
                                  (whether it is a gap: ma_regs_poll_gap, after finalize) */
-    uint16_t n_hb, n_reg;
     const ma_hb_obs_t  *hb;
     const ma_reg_obs_t *reg;
+    uint32_t group;           /* 1-based index for ma_regs_group(), 0: none */
+    uint16_t n_hb, n_reg;
 } ma_regs_rec_t;
 
 /* ---- capture-wide results ---- */
