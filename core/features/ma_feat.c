@@ -120,11 +120,9 @@ struct ma_feat_engine {
     GHashTable *pairs;   /* pair id -> pairw_t */
     event_t    *ev;      /* ring of ev_cap (a power of 2, doubled when full up to MA_FEAT_WINDOW_MAX) */
     uint32_t    ev_head, ev_n, ev_cap;
-    /* the previous PDU's entries: PDUs come in runs of one connection */
+    /* the previous PDU's entries (a new connection of the same pair or hosts finds them here) */
     uint64_t    last_fkey;
     flow_t     *last_flow;
-    uint32_t    last_stream;
-    sess_t     *last_sess;
     uint32_t    last_pair_id;
     pairw_t    *last_pw;
     edge_t     *last_edge[2]; /* the last two edges used (a request and its answer); cleared when freed */
@@ -493,17 +491,13 @@ void ma_feat_pdu_rec(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_rec_t 
     }
 
     /* session of the connection */
-    sess_t *ss = f->sess ? f->sess
-                 : e->last_sess && e->last_stream == in->stream
-                     ? e->last_sess : g_hash_table_lookup(e->sess, GUINT_TO_POINTER(in->stream + 1));
+    sess_t *ss = f->sess ? f->sess : g_hash_table_lookup(e->sess, GUINT_TO_POINTER(in->stream + 1));
     if (!ss) {
         ss = g_new0(sess_t, 1);
         ss->first_ts = in->ts;
         ss->dominant = fc;
         g_hash_table_insert(e->sess, GUINT_TO_POINTER(in->stream + 1), ss);
     }
-    e->last_sess = ss;
-    e->last_stream = in->stream;
     f->sess = ss;
     ss->pdus++;
     ss->requests += in->is_request;

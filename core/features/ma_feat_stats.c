@@ -104,26 +104,6 @@ summary_t ma_summarize(const double *x, unsigned n)
 }
 
 
-void ma_ring_push(ring_t *r, double x, double *evicted, bool *did_evict)
-{
-    *did_evict = false;
-    if (r->n < r->cap) {
-        r->v[(r->head + r->n) % r->cap] = x;
-        r->n++;
-    } else {
-        *evicted = r->v[r->head];
-        *did_evict = true;
-        r->v[r->head] = x;
-        r->head = (r->head + 1) % r->cap;
-    }
-}
-
-void ma_ring_linear(const ring_t *r, double *out)
-{
-    for (unsigned i = 0; i < r->n; i++)
-        out[i] = r->v[(r->head + i) % r->cap];
-}
-
 /* ---- outlier history: ring plus a sorted copy for quartiles ------------- */
 
 #define HIST_CAP0 8u

@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * Entropy with a table of log2, rings, window summaries, and the outlier
+ * Entropy with a table of log2, window summaries, and the outlier
  * histories (docs/features.md, Outliers). Used by ma_feat.c only.
  */
 #ifndef MA_FEAT_STATS_H
@@ -39,15 +39,6 @@ double ma_h256_entropy(const hist256_t *h, uint32_t n);
 typedef struct { double mean, std, min, max; } summary_t;
 
 summary_t ma_summarize(const double *x, unsigned n);
-
-/* A ring of the last `cap` doubles; ring_linear copies them oldest first. */
-typedef struct {
-    double  *v;
-    unsigned cap, n, head; /* head: index of the oldest */
-} ring_t;
-
-void ma_ring_push(ring_t *r, double x, double *evicted, bool *did_evict);
-void ma_ring_linear(const ring_t *r, double *out);
 
 /* ---- outlier history: ring plus a sorted copy for quartiles ------------- */
 
