@@ -18,14 +18,10 @@
 #include <epan/dissectors/packet-tcp.h>
 #include <epan/exceptions.h>
 #include <epan/prefs.h>
-#include <epan/proto_data.h>
 #include <string.h>
 
 #include "ws_compat.h"
 
-#define RAW_KEY 0x6d61u /* p_add_proto_data key (packet scope) */
-
-static int proto_an = -1;
 static int proto_tcp = -1;
 
 /* The original handles and their wrappers. */
@@ -49,14 +45,26 @@ static bool active;       /* wrappers installed: collect on the first pass */
 
 /* ---- per-frame record ---- */
 
+/* The record of the frame being dissected (first pass, frames one at a
+ * time): a frame number says whose it is, so a wrapper of the next frame
+ * starts it afresh. Not in the packet scope: looking it up there per
+ * wrapper call cost more than the rest of the hand-over. Reset per file
+ * and pass (ma_ingest_start); its arrays keep their size (a frame's ADUs
+ * are bounded by the largest reassembled PDU). */
+static ma_raw_frame_t cur;
+static guint32 cur_frame; /* 0: none */
+
 static ma_raw_frame_t *raw_get(packet_info *pinfo, bool create)
 {
-    ma_raw_frame_t *rf = p_get_proto_data(pinfo->pool, pinfo, proto_an, RAW_KEY);
-    if (!rf && create) {
-        rf = wmem_new0(pinfo->pool, ma_raw_frame_t);
-        p_add_proto_data(pinfo->pool, pinfo, proto_an, RAW_KEY, rf);
+    if (cur_frame != pinfo->num) {
+        if (!create)
+            return NULL;
+        cur.nadus = 0;
+        cur.has_seg = false;
+        cur.has_bpdu = false;
+        cur_frame = pinfo->num;
     }
-    return rf;
+    return &cur;
 }
 
 const ma_raw_frame_t *ma_ingest_frame(packet_info *pinfo)
@@ -217,6 +225,27 @@ static struct tcp_analysis *tcp_data_of(packet_info *pinfo, const address *src, 
     return tcpd;
 }
 
+/* A digest of the bytes present: equal segments have equal digests, and
+ * unequal ones almost never (64-bit multiply-xorshift over 8-byte words,
+ * the length mixed in; ma_dup compares digests). */
+static uint64_t digest_of(const uint8_t *b, guint n)
+{
+    const uint64_t k = UINT64_C(0x9E3779B97F4A7C15);
+    uint64_t d = UINT64_C(14695981039346656037) ^ n;
+    guint i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, b + i, 8);
+        d = (d ^ w) * k;
+        d ^= d >> 31;
+    }
+    uint64_t w = 0;
+    memcpy(&w, b + i, n - i);
+    d = (d ^ w) * k;
+    d ^= d >> 29;
+    return d ? d : 1; /* 0 means "no digest" to ma_dup */
+}
+
 /* After TCP dissected the segment in tvb (src/dst: the IP addresses it came
  * with): note it if it belongs to Modbus/TCP, and give the ADUs framed
  * inside it (from index first_adu on) their stream. */
@@ -257,13 +286,8 @@ static void note_segment(tvbuff_t *tvb, packet_info *pinfo, const address *src, 
     s->len = hlen >= 20 && hlen <= wire ? wire - hlen : 0;
     s->analysis = analysis_of(pinfo, tcpd, s->seq, s->ack);
     s->has_ip_id = ip4_id_of(tvb, src, dst, &s->ip_id);
-    /* FNV-1a over the bytes present: equal segments have equal digests */
     guint n = tvb_captured_length(tvb);
-    const uint8_t *b = tvb_get_ptr(tvb, 0, (gint)n);
-    uint64_t d = UINT64_C(14695981039346656037);
-    for (guint i = 0; i < n; i++)
-        d = (d ^ b[i]) * UINT64_C(1099511628211);
-    s->digest = d;
+    s->digest = digest_of(tvb_get_ptr(tvb, 0, (gint)n), n);
     for (unsigned i = first_adu; i < rf->nadus; i++) {
         rf->adu_has_seg[i] = true;
         rf->adus[i].stream = s->stream;
@@ -308,14 +332,8 @@ static void add_adu(packet_info *pinfo, tvbuff_t *tvb, gint off, guint plen)
     ma_raw_frame_t *rf = raw_get(pinfo, true);
     if (rf->nadus == rf->cap) {
         unsigned cap = rf->cap ? rf->cap * 2 : 4;
-        ma_adu_in_t *a = wmem_alloc_array(pinfo->pool, ma_adu_in_t, cap);
-        bool *has = wmem_alloc0_array(pinfo->pool, bool, cap);
-        if (rf->nadus) {
-            memcpy(a, rf->adus, rf->nadus * sizeof *a);
-            memcpy(has, rf->adu_has_seg, rf->nadus * sizeof *has);
-        }
-        rf->adus = a;
-        rf->adu_has_seg = has;
+        rf->adus = g_renew(ma_adu_in_t, rf->adus, cap);
+        rf->adu_has_seg = g_renew(bool, rf->adu_has_seg, cap);
         rf->cap = cap;
     }
     rf->adu_has_seg[rf->nadus] = false;
@@ -432,7 +450,7 @@ void ma_ingest_register(int proto)
                                             "modbus_an_bpdu", "modbus_an_bpdu_cisco"};
     static const dissector_t fns[W_N] = {wrap_tcp_fn, wrap_mbtcp_fn, wrap_mbtls_fn, wrap_bpdu_fn,
                                          wrap_bpdu_cisco_fn};
-    proto_an = proto;
+    (void)proto;
     proto_tcp = proto_get_id_by_filter_name("tcp");
     for (int i = 0; i < W_N; i++) {
         orig[i] = find_dissector(names[i]);
@@ -470,6 +488,7 @@ void ma_ingest_start(bool (*server_port)(uint32_t))
     server_port_fn = server_port;
     memset(port_known, 0, sizeof port_known);
     memset(conv_cache, 0, sizeof conv_cache);
+    cur_frame = 0;
     g_array_set_size(installed, 0);
     for (size_t t = 0; t < G_N_ELEMENTS(tables); t++) {
         walk_t wk = {tables[t]};
@@ -489,6 +508,10 @@ void ma_ingest_stop(void)
     if (!active)
         return;
     active = false;
+    cur_frame = 0;
+    g_free(cur.adus);
+    g_free(cur.adu_has_seg);
+    memset(&cur, 0, sizeof cur);
     for (guint i = 0; i < installed->len; i++) {
         const wrapped_t *w = &g_array_index(installed, wrapped_t, i);
         dissector_table_t t = find_dissector_table(w->table);

@@ -132,7 +132,11 @@ static int dissect_modbus_an(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
         return 0;
 
     gboolean final = ma_analysis_final(an);
-    wmem_strbuf_t *info = wmem_strbuf_new(pinfo->pool, "");
+    /* Fields, expert info and Info tags only for a reader: a tree (a
+     * filter or printed fields build one), columns, or an expert listener.
+     * A plain -q read with a statistics tap has none of them. */
+    gboolean show = tree || pinfo->cinfo || have_tap_listener(expert_tap_id);
+    wmem_strbuf_t *info = show ? wmem_strbuf_new(pinfo->pool, "") : NULL;
     /* Expand the stored feature records only for a reader: a visible tree,
      * a filter or column on one of the fields, or a features tap. */
     gboolean feat_tree = fr->feat && ma_fields_feat_wanted(tree, proto_modbus_an, expert_tap_id);
@@ -147,14 +151,16 @@ static int dissect_modbus_an(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
         const ma_regs_rec_t *rr = fr->regs ? fr->regs[i] : NULL;
         if (fx)
             ma_analysis_feat_expand(an, fr, i, &fx[i]);
-        proto_tree *st = ma_fields_txn_show(tree, tvb, pinfo, pdu, final, info);
-        ma_fields_net_show_txn(st, tvb, pinfo, pdu, final, info);
-        if (rr)
-            ma_fields_regs_show(st, tvb, pinfo, ma_analysis_regs(an), rr, info);
-        if (feat_tree)
-            ma_fields_feat_show(st, tvb, pinfo, &fx[i], info);
-        else if (fr->feat)
-            ma_fields_feat_experts(pinfo, &fr->feat[i], info);
+        if (show) {
+            proto_tree *st = ma_fields_txn_show(tree, tvb, pinfo, pdu, final, info);
+            ma_fields_net_show_txn(st, tvb, pinfo, pdu, final, info);
+            if (rr)
+                ma_fields_regs_show(st, tvb, pinfo, ma_analysis_regs(an), rr, info);
+            if (feat_tree)
+                ma_fields_feat_show(st, tvb, pinfo, &fx[i], info);
+            else if (fr->feat)
+                ma_fields_feat_experts(pinfo, &fr->feat[i], info);
+        }
         if (tp) {
             tp[i] = (ma_tap_pdu_t){an, fr, i, pdu, rr, NULL};
             tap_queue_packet(pdu_tap, pinfo, &tp[i]);
@@ -164,9 +170,9 @@ static int dissect_modbus_an(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
             tap_queue_packet(features_tap, pinfo, &tf[i]);
         }
     }
-    if (fr->seg)
+    if (show && fr->seg)
         ma_fields_net_show_seg(tree, tvb, pinfo, fr->seg, final, info);
-    if (fr->bpdu)
+    if (show && fr->bpdu)
         ma_fields_net_show_bpdu(tree, tvb, pinfo, fr->bpdu, info);
     if (have_tap_listener(frame_tap)) {
         ma_tap_frame_t *tfr = wmem_new(pinfo->pool, ma_tap_frame_t);
@@ -174,7 +180,7 @@ static int dissect_modbus_an(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
                                 fr->seg && fr->seg->conn ? fr->seg->conn->pair : fr->n ? fr->pdu[0].pair : NULL};
         tap_queue_packet(frame_tap, pinfo, tfr);
     }
-    if (wmem_strbuf_get_len(info) > 0)
+    if (info && wmem_strbuf_get_len(info) > 0)
         col_append_str(pinfo->cinfo, COL_INFO, wmem_strbuf_get_str(info));
     return tvb_captured_length(tvb);
 }
