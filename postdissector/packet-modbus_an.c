@@ -111,6 +111,8 @@ static void warn_request_side(proto_tree *tree, const ma_frame_rec_t *fr)
 static void request_side_init(void)
 {
     request_side_warned = FALSE;
+    /* Wireshark registers the expert tap after the plugins' handoff */
+    expert_tap_id = find_tap_id("expert");
 }
 
 /* ---- every pass ---- */
@@ -209,7 +211,6 @@ void proto_reg_handoff_modbus_an(void)
 {
     ma_ingest_register(proto_modbus_an);
     ma_prefs_handoff();
-    expert_tap_id = find_tap_id("expert");
     for (unsigned i = 0; i < G_N_ELEMENTS(request_side_names); i++)
         request_side_hf[i] = proto_registrar_get_id_byname(request_side_names[i]);
 }
