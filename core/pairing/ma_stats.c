@@ -11,16 +11,15 @@
 
 /* ---- exact nearest-rank quantile (selection when asked) ---- */
 
-void ma_quantile_init(ma_quantile_t *q, unsigned pct)
+void ma_quantile_init(ma_quantile_t *q)
 {
     memset(q, 0, sizeof *q);
-    q->pct = pct < 1 ? 1 : pct > 100 ? 100 : pct;
 }
 
 void ma_quantile_clear(ma_quantile_t *q)
 {
     g_free(q->v);
-    ma_quantile_init(q, q->pct);
+    ma_quantile_init(q);
 }
 
 void ma_quantile_add(ma_quantile_t *q, double v)
@@ -30,7 +29,7 @@ void ma_quantile_add(ma_quantile_t *q, double v)
         q->v = g_renew(double, q->v, q->cap);
     }
     q->v[q->n++] = v;
-    q->k_sel = 0;
+    q->k_sel[0] = q->k_sel[1] = 0;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -80,19 +79,25 @@ static void select_kth(double *v, size_t n, size_t k)
     qsort(v + lo, hi - lo, sizeof *v, cmp_double);
 }
 
-double ma_quantile_value(const ma_quantile_t *q)
+double ma_quantile_value(const ma_quantile_t *q, unsigned pct)
 {
     if (!q->n)
         return NAN;
-    size_t k = (q->pct * q->n + 99) / 100; /* nearest rank: ceil(p*n/100) */
+    pct = pct < 1 ? 1 : pct > 100 ? 100 : pct;
+    size_t k = (pct * q->n + 99) / 100; /* nearest rank: ceil(p*n/100) */
     if (k == 0)
         k = 1;
-    if (q->k_sel != k) {
-        ma_quantile_t *m = (ma_quantile_t *)(uintptr_t)q; /* a cache: the values as a multiset are unchanged */
-        select_kth(m->v, m->n, k - 1);
-        m->k_sel = k;
-    }
-    return q->v[k - 1];
+    for (int i = 0; i < 2; i++)
+        if (q->k_sel[i] == k)
+            return q->v_sel[i];
+    /* a cache: the values as a multiset are unchanged */
+    ma_quantile_t *m = (ma_quantile_t *)(uintptr_t)q;
+    select_kth(m->v, m->n, k - 1);
+    m->k_sel[1] = m->k_sel[0];
+    m->v_sel[1] = m->v_sel[0];
+    m->k_sel[0] = k;
+    m->v_sel[0] = m->v[k - 1];
+    return m->v_sel[0];
 }
 
 /* ---- rows ---- */
@@ -115,15 +120,13 @@ static void row_init(ma_row_t *r, const ma_pair_t *pair, unsigned unit)
     r->unit = unit;
     r->rt_min = INT64_MAX;
     r->rt_max = INT64_MIN;
-    ma_quantile_init(&r->p50, 50);
-    ma_quantile_init(&r->p95, 95);
+    ma_quantile_init(&r->rt);
 }
 
 static void row_free(gpointer p)
 {
     ma_row_t *r = p;
-    ma_quantile_clear(&r->p50);
-    ma_quantile_clear(&r->p95);
+    ma_quantile_clear(&r->rt);
     g_free(r);
 }
 
@@ -140,8 +143,7 @@ void ma_stats_reset(ma_stats_t *st)
 {
     g_ptr_array_set_size(st->order, 0);
     g_hash_table_remove_all(st->rows);
-    ma_quantile_clear(&st->total.p50);
-    ma_quantile_clear(&st->total.p95);
+    ma_quantile_clear(&st->total.rt);
     row_init(&st->total, NULL, MA_UNIT_ALL);
     st->sorted = true;
     st->last_pr = st->last_ur = NULL;
@@ -154,8 +156,7 @@ void ma_stats_free(ma_stats_t *st)
         return;
     g_ptr_array_free(st->order, TRUE);
     g_hash_table_destroy(st->rows);
-    ma_quantile_clear(&st->total.p50);
-    ma_quantile_clear(&st->total.p95);
+    ma_quantile_clear(&st->total.rt);
     g_free(st);
 }
 
@@ -223,8 +224,7 @@ static void row_add(ma_row_t *r, const ma_pdu_t *pdu)
                 r->rt_min = rtt;
             if (rtt > r->rt_max)
                 r->rt_max = rtt;
-            ma_quantile_add(&r->p50, (double)rtt);
-            ma_quantile_add(&r->p95, (double)rtt);
+            ma_quantile_add(&r->rt, (double)rtt);
         }
     } else {
         r->responses++;

@@ -19,20 +19,22 @@ extern "C" {
 
 #define MA_UNIT_ALL 0xFFFFu
 
-/* Exact nearest-rank quantile: the values are kept (8 bytes each) and the
- * rank is selected when the value is asked for (O(n), then cached until
- * the next add). */
+/* Exact nearest-rank quantiles of one set of values: the values are kept
+ * once (8 bytes each) and a rank is selected when asked for (O(n)); the
+ * last two ranks asked are remembered until the next add (a report asks
+ * for p50 and p95 of each row, a sort by p95 asks again). */
 typedef struct ma_quantile {
-    unsigned pct;          /* 1..100 */
     double  *v;
     size_t   n, cap;
-    size_t   k_sel;        /* v[k_sel - 1] is the k_sel-th smallest; 0: not since the last add */
+    size_t   k_sel[2];     /* 1-based ranks selected since the last add, 0: none */
+    double   v_sel[2];     /* their values */
 } ma_quantile_t;
 
-void ma_quantile_init(ma_quantile_t *q, unsigned pct);
+void ma_quantile_init(ma_quantile_t *q);
 void ma_quantile_add(ma_quantile_t *q, double v);
-/* The current value; NAN when empty. */
-double ma_quantile_value(const ma_quantile_t *q);
+/* The pct-th percentile (1..100, nearest rank: the ceil(pct * n / 100)-th
+ * smallest value); NAN when empty. */
+double ma_quantile_value(const ma_quantile_t *q, unsigned pct);
 void ma_quantile_clear(ma_quantile_t *q);
 
 typedef struct ma_row {
@@ -45,7 +47,7 @@ typedef struct ma_row {
     uint64_t tid_reuse, tid_mismatch; /* requests reusing an outstanding id; orphans fitting one */
     uint64_t rt_n;                   /* matched responses (answered + late) */
     ma_ns_t  rt_min, rt_max, rt_sum; /* response times in ns, exact */
-    ma_quantile_t p50, p95;          /* of response times in ns */
+    ma_quantile_t rt;                /* response times in ns (p50, p95) */
 } ma_row_t;
 
 typedef struct ma_stats ma_stats_t;

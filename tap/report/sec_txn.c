@@ -107,8 +107,8 @@ G(tx_malformed, ma_row_t, o->v.u = r->malformed)
 G(tx_retrans, ma_row_t, o->v.u = r->retransmitted)
 G(tx_rt_min, ma_row_t, if (!r->rt_n) o->null = true; else o->v.ns = r->rt_min)
 G(tx_rt_avg, ma_row_t, if (!r->rt_n) o->null = true; else o->v.ns = (ma_ns_t)llround((double)r->rt_sum / (double)r->rt_n))
-G(tx_rt_p50, ma_row_t, if (!r->rt_n) o->null = true; else o->v.ns = (ma_ns_t)llround(ma_quantile_value(&r->p50)))
-G(tx_rt_p95, ma_row_t, if (!r->rt_n) o->null = true; else o->v.ns = (ma_ns_t)llround(ma_quantile_value(&r->p95)))
+G(tx_rt_p50, ma_row_t, if (!r->rt_n) o->null = true; else o->v.ns = (ma_ns_t)llround(ma_quantile_value(&r->rt, 50)))
+G(tx_rt_p95, ma_row_t, if (!r->rt_n) o->null = true; else o->v.ns = (ma_ns_t)llround(ma_quantile_value(&r->rt, 95)))
 G(tx_rt_max, ma_row_t, if (!r->rt_n) o->null = true; else o->v.ns = r->rt_max)
 
 #define MS MA_COL_TEXT_MS
@@ -192,7 +192,7 @@ static int worse(const void *a, const void *b, const void *ctx)
     BY(tid_reuse);
     BY(tid_mismatch);
 #undef BY
-    double px = x->rt_n ? ma_quantile_value(&x->p95) : -1, py = y->rt_n ? ma_quantile_value(&y->p95) : -1;
+    double px = x->rt_n ? ma_quantile_value(&x->rt, 95) : -1, py = y->rt_n ? ma_quantile_value(&y->rt, 95) : -1;
     if (px != py)
         return px > py ? -1 : 1;
     uint32_t ix = x->pair ? x->pair->id : UINT32_MAX, iy = y->pair ? y->pair->id : UINT32_MAX;

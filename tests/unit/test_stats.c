@@ -57,18 +57,23 @@ static void test_quantile_shapes(void)
             default: vals[i] = (double)(lcg() % 100000) / 7.0; break;
             }
         }
-        for (unsigned pi = 0; pi < sizeof pcts / sizeof pcts[0]; pi++) {
-            ma_quantile_t q;
-            ma_quantile_init(&q, pcts[pi]);
-            for (size_t n = 1; n <= N; n++) {
-                ma_quantile_add(&q, vals[n - 1]);
-                if (n % 97 == 0 || n == N) {
+        /* one set of values asked for every rank in turn, in a rotating
+         * order and twice in a row (the two remembered ranks) */
+        ma_quantile_t q;
+        ma_quantile_init(&q);
+        unsigned turn = 0;
+        for (size_t n = 1; n <= N; n++) {
+            ma_quantile_add(&q, vals[n - 1]);
+            if (n % 97 == 0 || n == N) {
+                for (unsigned j = 0; j < 6; j++) {
+                    unsigned pct = pcts[(turn + j / 2 + j % 2 * (j / 4)) % 4];
                     asked++;
-                    bad += ma_quantile_value(&q) != brute_rank(vals, n, pcts[pi]);
+                    bad += ma_quantile_value(&q, pct) != brute_rank(vals, n, pct);
                 }
+                turn++;
             }
-            ma_quantile_clear(&q);
         }
+        ma_quantile_clear(&q);
     }
     free(vals);
     CHECK_EQ(bad, 0);
@@ -78,26 +83,31 @@ static void test_quantile_shapes(void)
 static void test_quantile(void)
 {
     ma_quantile_t q;
-    ma_quantile_init(&q, 50);
-    CHECK(isnan(ma_quantile_value(&q)));
+    ma_quantile_init(&q);
+    CHECK(isnan(ma_quantile_value(&q, 50)));
     ma_quantile_add(&q, 5);
-    CHECK(ma_quantile_value(&q) == 5);
+    CHECK(ma_quantile_value(&q, 50) == 5);
     ma_quantile_clear(&q);
-    CHECK(isnan(ma_quantile_value(&q)));
+    CHECK(isnan(ma_quantile_value(&q, 50)));
     ma_quantile_clear(&q);
 
-    /* hand-made: 1..10 -> p50 = 5 (rank 5), p95 = 10 (rank 10) */
-    ma_quantile_t a, b;
-    ma_quantile_init(&a, 50);
-    ma_quantile_init(&b, 95);
-    for (int i = 10; i >= 1; i--) {
+    /* hand-made: 10..1 -> p50 = 5 (rank 5), p95 = 10 (rank 10), p1 = 1;
+     * three ranks of one set, then the first again (not remembered) */
+    ma_quantile_t a;
+    ma_quantile_init(&a);
+    for (int i = 10; i >= 1; i--)
         ma_quantile_add(&a, i);
-        ma_quantile_add(&b, i);
-    }
-    CHECK(ma_quantile_value(&a) == 5);
-    CHECK(ma_quantile_value(&b) == 10);
+    CHECK(ma_quantile_value(&a, 50) == 5);
+    CHECK(ma_quantile_value(&a, 95) == 10);
+    CHECK(ma_quantile_value(&a, 50) == 5);
+    CHECK(ma_quantile_value(&a, 1) == 1);
+    CHECK(ma_quantile_value(&a, 95) == 10);
+    CHECK(ma_quantile_value(&a, 0) == 1);   /* clamped to p1 */
+    CHECK(ma_quantile_value(&a, 250) == 10); /* clamped to p100 */
+    ma_quantile_add(&a, 0);                 /* forgets the remembered ranks */
+    CHECK(ma_quantile_value(&a, 50) == 5);  /* rank 6 of 0..10 */
+    CHECK(ma_quantile_value(&a, 1) == 0);
     ma_quantile_clear(&a);
-    ma_quantile_clear(&b);
 
     /* random sequences with duplicates, checked at every n = 1..200 */
     static const unsigned pcts[] = { 50, 95, 1, 99, 100 };
@@ -107,11 +117,11 @@ static void test_quantile(void)
             double vals[200];
             unsigned bad = 0, first_bad = 0;
             lcg_state = 12345u + ri;
-            ma_quantile_init(&q, pcts[pi]);
+            ma_quantile_init(&q);
             for (size_t n = 1; n <= 200; n++) {
                 vals[n - 1] = (double)(lcg() % ranges[ri]);
                 ma_quantile_add(&q, vals[n - 1]);
-                if (ma_quantile_value(&q) != brute_rank(vals, n, pcts[pi])) {
+                if (ma_quantile_value(&q, pcts[pi]) != brute_rank(vals, n, pcts[pi])) {
                     if (!bad)
                         first_bad = (unsigned)n;
                     bad++;
@@ -130,20 +140,17 @@ static void test_quantile(void)
     for (size_t n = 1; n <= 200; n++) {
         double vals[200];
         lcg_state = 777u + (uint32_t)n;
-        ma_quantile_t q50, q95;
-        ma_quantile_init(&q50, 50);
-        ma_quantile_init(&q95, 95);
+        ma_quantile_t qn;
+        ma_quantile_init(&qn);
         for (size_t i = 0; i < n; i++) {
             vals[i] = (double)(lcg() % 50);
-            ma_quantile_add(&q50, vals[i]);
-            ma_quantile_add(&q95, vals[i]);
+            ma_quantile_add(&qn, vals[i]);
         }
-        if (ma_quantile_value(&q50) != brute_rank(vals, n, 50))
+        if (ma_quantile_value(&qn, 50) != brute_rank(vals, n, 50))
             bad++;
-        if (ma_quantile_value(&q95) != brute_rank(vals, n, 95))
+        if (ma_quantile_value(&qn, 95) != brute_rank(vals, n, 95))
             bad++;
-        ma_quantile_clear(&q50);
-        ma_quantile_clear(&q95);
+        ma_quantile_clear(&qn);
     }
     CHECK_EQ(bad, 0);
 }
@@ -283,8 +290,8 @@ static void test_stats(void)
     CHECK_EQ(r1->rt_max, MS(4000));
     CHECK_EQ(r1->rt_sum, MS(5800));
     CHECK(fabs(ma_row_rt_avg(r1) - 5.8 / 3) < 1e-12);
-    CHECK(ma_quantile_value(&r1->p50) == (double)MS(1500));
-    CHECK(ma_quantile_value(&r1->p95) == (double)MS(4000));
+    CHECK(ma_quantile_value(&r1->rt, 50) == (double)MS(1500));
+    CHECK(ma_quantile_value(&r1->rt, 95) == (double)MS(4000));
     CHECK_EQ(r2->rt_n, 1);
     CHECK_EQ(r2->rt_min, MS(100));
     CHECK_EQ(r2->rt_max, MS(100));
@@ -298,8 +305,8 @@ static void test_stats(void)
     CHECK_EQ(tot->rt_max, MS(4000));
     CHECK_EQ(tot->rt_sum, MS(6300));
     CHECK(ma_row_rt_avg(tot) == 1.05);
-    CHECK(ma_quantile_value(&tot->p50) == (double)MS(200));
-    CHECK(ma_quantile_value(&tot->p95) == (double)MS(4000));
+    CHECK(ma_quantile_value(&tot->rt, 50) == (double)MS(200));
+    CHECK(ma_quantile_value(&tot->rt, 95) == (double)MS(4000));
 
     /* rows_of gives the same row objects */
     ma_row_t *pr = NULL, *ur = NULL;
