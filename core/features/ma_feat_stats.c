@@ -177,17 +177,26 @@ static unsigned lower_bound(const double *s, unsigned n, double x)
     return lo;
 }
 
-/* Put x into the sorted copy, removing old first when one was evicted. */
+/* Put x into the sorted copy (n values), replacing one copy of old when
+ * old was evicted: only the values between the two places move. The
+ * result is the sorted multiset either way. */
 static void sorted_update(hist_t *h, unsigned n, bool evicted, double old, double x)
 {
-    if (evicted) {
-        unsigned i = lower_bound(h->sorted, n, old);
-        memmove(&h->sorted[i], &h->sorted[i + 1], (n - i - 1) * sizeof(double));
-        n--;
+    double *s = h->sorted;
+    unsigned j = lower_bound(s, n, x);
+    if (!evicted) {
+        memmove(&s[j + 1], &s[j], (n - j) * sizeof *s);
+        s[j] = x;
+        return;
     }
-    unsigned j = lower_bound(h->sorted, n, x);
-    memmove(&h->sorted[j + 1], &h->sorted[j], (n - j) * sizeof(double));
-    h->sorted[j] = x;
+    unsigned i = lower_bound(s, n, old); /* s[i] == old */
+    if (j <= i) {
+        memmove(&s[j + 1], &s[j], (i - j) * sizeof *s);
+        s[j] = x;
+    } else { /* s[i + 1 .. j) < x */
+        memmove(&s[i], &s[i + 1], (j - 1 - i) * sizeof *s);
+        s[j - 1] = x;
+    }
 }
 
 /* Zero variance up to rounding: the mean of a constant non-integer history

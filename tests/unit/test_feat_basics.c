@@ -9,6 +9,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "feat_helpers.h"
+#include "ma_feat_stats.h"
 
 /* ---- entropy and quantiles ------------------------------------------------ */
 
@@ -328,6 +329,87 @@ static void test_columns(void)
     CHECK_EQ(c[MA_F_OUT_RT_SIGMA].kind, MA_FK_UINT);
 }
 
+/* ---- outlier histories against a plain model ------------------------------ */
+
+static uint32_t hist_rng = 1u;
+static uint32_t hist_next(void)
+{
+    hist_rng = hist_rng * 1103515245u + 12345u;
+    return hist_rng >> 8;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Real and integer histories fed 3,000 values with many repeats (a small
+ * range, runs of one value, then a jump): after every add the sorted copy
+ * is the sorted last MA_FEAT_HIST values, and the judgement of each value
+ * is the model's: z from the mean and population std of the previous
+ * values summed oldest first (bit for bit), the IQR fences from their
+ * quartiles (docs/features.md, Outliers). */
+static void test_hist_model(void)
+{
+    enum { N = 3000 };
+    for (int integer = 0; integer < 2; integer++) {
+        for (int shape = 0; shape < 3; shape++) {
+            hist_rng = 99u + (uint32_t)(shape * 2 + integer);
+            hist_t *h = ma_hist_new(integer);
+            double *vals = malloc(N * sizeof *vals), win[MA_FEAT_HIST], srt[MA_FEAT_HIST];
+            unsigned bad_sorted = 0, bad_z = 0, bad_iqr = 0, judged = 0;
+            for (unsigned k = 0; k < N; k++) {
+                int64_t xi;
+                switch (shape) {
+                case 0: xi = (int64_t)(hist_next() % 7); break;                 /* repeats */
+                case 1: xi = (int64_t)((k / 37) % 5) * 1000 + (k % 3); break;   /* runs */
+                default: xi = k < N / 2 ? (int64_t)(hist_next() % 50) : 5000 + (int64_t)(hist_next() % 50);
+                }
+                double x = integer ? (double)xi / 1e3 : (double)xi / 7.0;
+                unsigned n = k < MA_FEAT_HIST ? k : MA_FEAT_HIST;
+                for (unsigned i = 0; i < n; i++)
+                    win[i] = vals[k - n + i];
+                ma_feat_rec_t r;
+                memset(&r, 0, sizeof r);
+                if (integer)
+                    ma_hist_judge_add_int(h, xi, 1e3, &r, MA_OUT_PL);
+                else
+                    ma_hist_judge_add(h, x, &r, MA_OUT_PE);
+                ma_out_metric_t m = integer ? MA_OUT_PL : MA_OUT_PE;
+                if (n >= MA_FEAT_HIST_MIN) {
+                    judged++;
+                    memcpy(srt, win, n * sizeof *srt);
+                    qsort(srt, n, sizeof *srt, cmp_dbl);
+                    double q1 = ma_feat_quantile_sorted(srt, n, 0.25), q3 = ma_feat_quantile_sorted(srt, n, 0.75);
+                    bool iqr = x < q1 - 1.5 * (q3 - q1) || x > q3 + 1.5 * (q3 - q1);
+                    bad_iqr += iqr != ((r.bits & MA_REC_IQR(m)) != 0) || !(r.present & MA_FEAT_HAS_OUT(m));
+                    summary_t sm = ma_summarize(win, n);
+                    double z = sm.std <= 1e-9 * fabs(sm.mean) ? 0.0 : (x - sm.mean) / sm.std;
+                    if (integer) /* exact integer sums there: the same z up to rounding */
+                        bad_z += fabs(z - r.z[m]) > 1e-9 * (1.0 + fabs(z));
+                    else /* the same operations in the same order: the same double */
+                        bad_z += memcmp(&z, &r.z[m], sizeof z) != 0;
+                } else {
+                    bad_iqr += (r.present & MA_FEAT_HAS_OUT(m)) != 0;
+                }
+                vals[k] = x;
+                unsigned now = n < MA_FEAT_HIST ? n + 1 : MA_FEAT_HIST;
+                for (unsigned i = 0; i < now; i++)
+                    srt[i] = vals[k + 1 - now + i];
+                qsort(srt, now, sizeof *srt, cmp_dbl);
+                bad_sorted += h->n != now || memcmp(srt, h->sorted, now * sizeof *srt) != 0;
+            }
+            CHECK_EQ(bad_sorted, 0);
+            CHECK_EQ(bad_z, 0);
+            CHECK_EQ(bad_iqr, 0);
+            CHECK(judged == N - MA_FEAT_HIST_MIN);
+            free(vals);
+            ma_hist_free(h);
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     ma_test_init(&argc, &argv);
@@ -337,5 +419,6 @@ int main(int argc, char **argv)
     g_test_add_func("/feat_basics/validate_header", test_validate_header);
     g_test_add_func("/feat_basics/short_adus", test_short_adus);
     g_test_add_func("/feat_basics/columns", test_columns);
+    g_test_add_func("/feat_basics/hist_model", test_hist_model);
     return ma_test_run();
 }
