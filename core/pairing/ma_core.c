@@ -55,6 +55,7 @@ struct ma_core {
     GPtrArray  *pair_list;  /* ma_pair_t* (owned), by id */
     ma_pool_t   txns;       /* ma_txn_t, in creation order */
     ma_txn_t   *g_oldest, *g_newest; /* global pending list */
+    ma_keyq_t  *free_keyq;  /* emptied key queues for reuse, linked by head */
     uint32_t    npending;
     ma_ns_t     capture_end;
     bool        have_time;
@@ -131,6 +132,11 @@ void ma_core_free(ma_core_t *core)
         return;
     g_hash_table_destroy(core->conns);
     g_hash_table_destroy(core->pairs);
+    while (core->free_keyq) {
+        ma_keyq_t *q = core->free_keyq;
+        core->free_keyq = (ma_keyq_t *)(void *)q->head;
+        g_free(q);
+    }
     g_ptr_array_free(core->pair_list, TRUE);
     ma_pool_clear(&core->txns);
     g_free(core);
@@ -204,7 +210,12 @@ static void pending_add(ma_core_t *core, ma_conn_t *c, ma_txn_t *t)
     uint32_t key = txn_key(t->unit, t->tid);
     ma_keyq_t *q = g_hash_table_lookup(c->pending, GUINT_TO_POINTER(key));
     if (!q) {
-        q = g_new0(ma_keyq_t, 1);
+        q = core->free_keyq;
+        if (q)
+            core->free_keyq = (ma_keyq_t *)(void *)q->head;
+        else
+            q = g_new(ma_keyq_t, 1);
+        memset(q, 0, sizeof *q);
         g_hash_table_insert(c->pending, GUINT_TO_POINTER(key), q);
     }
     t->key_next = NULL;
@@ -254,8 +265,12 @@ static void pending_remove(ma_core_t *core, ma_conn_t *c, ma_txn_t *t)
                 q->tail = prev;
             q->n--;
         }
-        if (q->n == 0)
-            g_hash_table_remove(c->pending, GUINT_TO_POINTER(key));
+        if (q->n == 0) {
+            /* a connection per poll empties and refills one key per request */
+            g_hash_table_steal(c->pending, GUINT_TO_POINTER(key));
+            q->head = (ma_txn_t *)(void *)core->free_keyq;
+            core->free_keyq = q;
+        }
     }
     t->key_next = NULL;
 
@@ -317,13 +332,17 @@ static ma_pair_t *pair_get(ma_core_t *core, const ma_addr_t *client,
     return p;
 }
 
-/* The connection of a stream, or NULL (connections are never removed, so
- * the previous one found stays valid). */
+/* The connection of a stream, or NULL. The last one found is remembered
+ * (a cache, hence the cast: connections are never removed, so it stays
+ * valid): the direction of a PDU and then its pairing ask for the same. */
 static ma_conn_t *conn_find(const ma_core_t *core, uint32_t stream)
 {
     if (core->last_conn && core->last_conn->stream == stream)
         return core->last_conn;
-    return g_hash_table_lookup(core->conns, GUINT_TO_POINTER(stream));
+    ma_conn_t *c = g_hash_table_lookup(core->conns, GUINT_TO_POINTER(stream));
+    if (c)
+        ((ma_core_t *)(uintptr_t)core)->last_conn = c;
+    return c;
 }
 
 static ma_conn_t *conn_get(ma_core_t *core, const ma_pdu_in_t *in)
