@@ -589,7 +589,7 @@ static void remember(ma_dir_t *d, const ma_tcp_in_t *in, const ma_pdu_t *out, un
     if (!m.ntxn || !in->has_seq || !in->len)
         return;
     if (d->n == d->cap && d->cap < MA_NET_SEG_RING) {
-        d->cap = (uint8_t)(d->cap ? d->cap * 2 : 4);  /* head is 0: never wrapped */
+        d->cap = (uint8_t)(d->cap ? d->cap * 2 : 1);  /* head is 0: never wrapped */
         d->ring = g_renew(ma_seg_mem_t, d->ring, d->cap);
     }
     if (d->n < d->cap) {

@@ -22,7 +22,7 @@ typedef struct ma_seg_mem {
     ma_txn_t *txn[MA_NET_SEG_TXNS];
 } ma_seg_mem_t;
 
-/* Sequence state of one direction of a connection. The ring grows 4, 8, ..
+/* Sequence state of one direction of a connection. The ring grows 1, 2, 4, ..
  * MA_NET_SEG_RING while it has not wrapped (head stays 0 until then). */
 typedef struct ma_dir {
     ma_seg_mem_t *ring;
