@@ -106,7 +106,7 @@ summary_t ma_summarize(const double *x, unsigned n)
 
 /* ---- outlier history: ring plus a sorted copy for quartiles ------------- */
 
-#define HIST_CAP0 8u
+#define HIST_CAP0 2u
 
 hist_t *ma_hist_new(bool integer)
 {

@@ -43,7 +43,7 @@ summary_t ma_summarize(const double *x, unsigned n);
 /* ---- outlier history: ring plus a sorted copy for quartiles ------------- */
 
 /* The last n <= MA_FEAT_HIST values of a metric, in arrival order (a ring
- * from head) and sorted. Storage grows with n (8, 16, ... MA_FEAT_HIST
+ * from head) and sorted. Storage grows with n (2, 4, 8, ... MA_FEAT_HIST
  * entries), so a short connection does not pay for a full history; an
  * integer metric (lengths, times in ns) keeps its integers only and
  * converts on reading, a real one (entropies) its doubles. */
