@@ -277,10 +277,13 @@ const ma_frame_rec_t *ma_analysis_frame(ma_analysis_t *a, const ma_frame_in_t *i
     unsigned n = seg && seg->duplicate_of ? 0 : in->nadus;
     reserve_inputs(a, n);
     ma_frame_rec_t *fr = NULL;
+    ma_feat_rec_t *feat = NULL;
     if (n) {
-        fr = ma_arena_alloc(&a->arena, sizeof *fr + n * sizeof(ma_pdu_t));
+        size_t fsz = a->feat ? n * sizeof(ma_feat_rec_t) : 0;
+        fr = ma_arena_alloc(&a->arena, sizeof *fr + n * sizeof(ma_pdu_t) + fsz);
         fr->n = n;
-        fr->feat = a->feat ? ma_arena_alloc(&a->arena, n * sizeof *fr->feat) : NULL;
+        fr->has_feat = a->feat != NULL;
+        feat = ma_frame_feat(fr);
     }
     bool retrans = seg && (seg->analysis & MA_TCPA_ANY_RETRANS);
     for (unsigned i = 0; i < n; i++) {
@@ -290,8 +293,8 @@ const ma_frame_rec_t *ma_analysis_frame(ma_analysis_t *a, const ma_frame_in_t *i
         ma_core_pdu(a->core, p, &fr->pdu[i]);
         if (fr->pdu[i].kind == MA_PDU_REQUEST && !(fr->pdu[i].flags & (MA_PDU_RETRANS | MA_PDU_MALFORMED)))
             ma_net_request(a->net, p, &fr->pdu[i]);
-        if (fr->feat)
-            features(a, p, &fr->pdu[i], i, &fr->feat[i]);
+        if (feat)
+            features(a, p, &fr->pdu[i], i, &feat[i]);
         const ma_regs_rec_t *rr = ma_regs_pdu(a->regs, p, &fr->pdu[i]);
         if (rr && !fr->regs)
             fr->regs = ma_arena_alloc(&a->arena, n * sizeof *fr->regs);
@@ -323,12 +326,12 @@ const ma_frame_rec_t *ma_analysis_frame_rec(const ma_analysis_t *a, uint32_t fra
 static const ma_feat_rec_t *feat_rec_of(void *ctx, uint32_t frame, uint32_t index)
 {
     const ma_frame_rec_t *fr = ma_analysis_frame_rec(ctx, frame);
-    return fr && fr->feat && index < fr->n ? &fr->feat[index] : NULL;
+    return fr && fr->has_feat && index < fr->n ? &ma_frame_feat(fr)[index] : NULL;
 }
 
 void ma_analysis_feat_expand(const ma_analysis_t *a, const ma_frame_rec_t *fr, unsigned i, ma_feat_t *out)
 {
-    ma_feat_expand(&fr->feat[i], feat_rec_of, (void *)(uintptr_t)a, out);
+    ma_feat_expand(&ma_frame_feat(fr)[i], feat_rec_of, (void *)(uintptr_t)a, out);
 }
 
 uint32_t ma_analysis_frame_cap(const ma_analysis_t *a)

@@ -77,12 +77,19 @@ typedef struct ma_frame_rec {
     ma_ns_t              ts;
     const ma_seg_rec_t  *seg;    /* the TCP segment's network record, or NULL */
     const ma_bpdu_rec_t *bpdu;   /* the BPDU's record, or NULL */
-    ma_feat_rec_t       *feat;   /* n feature records, or NULL when features are off */
     const ma_regs_rec_t **regs;  /* n register records (entries may be NULL), or NULL */
     uint32_t             frame;
-    unsigned             n;      /* Modbus PDUs */
+    uint32_t             n : 31;   /* Modbus PDUs */
+    uint32_t             has_feat : 1; /* n feature records follow pdu[] (ma_frame_feat) */
     ma_pdu_t             pdu[];
 } ma_frame_rec_t;
+
+/* The n feature records of a frame record, or NULL (features off, or a
+ * context frame): they follow its PDUs in the same allocation. */
+static inline ma_feat_rec_t *ma_frame_feat(const ma_frame_rec_t *fr)
+{
+    return fr->has_feat ? (ma_feat_rec_t *)(uintptr_t)(const void *)&fr->pdu[fr->n] : NULL;
+}
 
 typedef struct ma_analysis ma_analysis_t;
 
@@ -103,7 +110,7 @@ const ma_frame_rec_t *ma_analysis_frame_rec(const ma_analysis_t *a, uint32_t fra
 /* One more than the highest frame number with a record (0: none). */
 uint32_t ma_analysis_frame_cap(const ma_analysis_t *a);
 /* Every feature column of PDU i of a frame record with features
- * (fr->feat != NULL): its rolling windows are read from the records of
+ * (ma_frame_feat(fr) != NULL): its rolling windows are read from the records of
  * the flow's previous PDUs. */
 void ma_analysis_feat_expand(const ma_analysis_t *a, const ma_frame_rec_t *fr, unsigned i, ma_feat_t *out);
 

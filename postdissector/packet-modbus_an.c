@@ -141,8 +141,8 @@ static int dissect_modbus_an(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
     wmem_strbuf_t *info = show ? wmem_strbuf_new(pinfo->pool, "") : NULL;
     /* Expand the stored feature records only for a reader: a visible tree,
      * a filter or column on one of the fields, or a features tap. */
-    gboolean feat_tree = fr->feat && ma_fields_feat_wanted(tree, proto_modbus_an, expert_tap_id);
-    gboolean feat_tap = fr->feat && have_tap_listener(features_tap);
+    gboolean feat_tree = fr->has_feat && ma_fields_feat_wanted(tree, proto_modbus_an, expert_tap_id);
+    gboolean feat_tap = fr->has_feat && have_tap_listener(features_tap);
     ma_feat_t *fx = feat_tree || feat_tap ? wmem_alloc_array(pinfo->pool, ma_feat_t, fr->n) : NULL;
     /* Tap records only for a listener (-z, GUI tables): none in a plain read. */
     ma_tap_pdu_t *tp = fr->n && have_tap_listener(pdu_tap) ? wmem_alloc0_array(pinfo->pool, ma_tap_pdu_t, fr->n)
@@ -160,8 +160,8 @@ static int dissect_modbus_an(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
                 ma_fields_regs_show(st, tvb, pinfo, ma_analysis_regs(an), rr, info);
             if (feat_tree)
                 ma_fields_feat_show(st, tvb, pinfo, &fx[i], info);
-            else if (fr->feat)
-                ma_fields_feat_experts(pinfo, &fr->feat[i], info);
+            else if (fr->has_feat)
+                ma_fields_feat_experts(pinfo, &ma_frame_feat(fr)[i], info);
         }
         if (tp) {
             tp[i] = (ma_tap_pdu_t){an, fr, i, pdu, rr, NULL};

@@ -28,7 +28,7 @@ static ma_flows_t *flows_of(const ma_analysis_t *an)
     uint32_t cap = ma_analysis_frame_cap(an);
     for (uint32_t f = 1; f < cap; f++) {
         const ma_frame_rec_t *fr = ma_analysis_frame_rec(an, f);
-        if (!fr || !fr->feat)
+        if (!fr || !fr->has_feat)
             continue;
         for (unsigned i = 0; i < fr->n; i++) {
             const ma_pdu_t *p = &fr->pdu[i];

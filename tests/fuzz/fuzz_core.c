@@ -368,7 +368,7 @@ static void reports(ma_analysis_t *an, uint32_t nframes, FILE *out)
             ma_stats_add(st, p);
             if (fr->regs && fr->regs[i])
                 sink += fr->regs[i]->group + fr->regs[i]->n_hb + fr->regs[i]->n_reg;
-            if (fr->feat) {
+            if (fr->has_feat) {
                 ma_analysis_feat_expand(an, fr, i, feat);
                 const char *label = p->pair ? p->pair->label : NULL;
                 ma_flows_add(fl, p->stream, label, (ma_ns_t)f * 1000, feat);
