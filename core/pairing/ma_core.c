@@ -10,8 +10,10 @@
  *                cleared when it exceeds MA_ANSWERED_MAX entries
  *      a doubly linked list of its pending requests, oldest first
  *  - a global doubly linked list of all pending requests, oldest first,
- *    so both pending bounds evict the oldest request in O(1); the links
- *    live in ma_txn_t (key_next, conn_prev/next, g_prev/next).
+ *    so both pending bounds evict the oldest request in O(1). The links
+ *    live in a node per pending request (ma_pend_t, reused once the
+ *    request is resolved), not in ma_txn_t: a transaction outlives its
+ *    pending time and should not carry 40 bytes of dead links.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "ma_core.h"
@@ -25,9 +27,18 @@
 #define MA_ANSWERED_MAX 4096u
 #define MA_TXN_BLOCK    4096u
 
+/* A pending request's place in the lists: its key's FIFO, its
+ * connection's list and the global list, each oldest first. */
+typedef struct ma_pend {
+    ma_txn_t       *txn;
+    struct ma_pend *key_next;
+    struct ma_pend *conn_prev, *conn_next;
+    struct ma_pend *g_prev, *g_next;
+} ma_pend_t;
+
 typedef struct ma_keyq {
-    ma_txn_t *head, *tail;
-    uint32_t  n;
+    ma_pend_t *head, *tail;
+    uint32_t   n;
 } ma_keyq_t;
 
 typedef struct ma_conn {
@@ -35,7 +46,7 @@ typedef struct ma_conn {
     ma_pair_t  *pair;
     GHashTable *pending;   /* key -> ma_keyq_t* (owned) */
     GHashTable *answered;  /* key -> ma_txn_t* */
-    ma_txn_t   *oldest, *newest;
+    ma_pend_t  *oldest, *newest;
     uint32_t    npending;
     bool        closed;
     bool        client_fin; /* the client closed first (a later server FIN answers it) */
@@ -54,7 +65,9 @@ struct ma_core {
     GHashTable *pairs;      /* ma_pair_key_t* -> ma_pair_t* */
     GPtrArray  *pair_list;  /* ma_pair_t* (owned), by id */
     ma_pool_t   txns;       /* ma_txn_t, in creation order */
-    ma_txn_t   *g_oldest, *g_newest; /* global pending list */
+    ma_pend_t  *g_oldest, *g_newest; /* global pending list */
+    ma_pool_t   pends;      /* ma_pend_t */
+    ma_pend_t  *free_pend;  /* nodes of resolved requests for reuse, linked by key_next */
     ma_keyq_t  *free_keyq;  /* emptied key queues for reuse, linked by head */
     uint32_t    npending;
     ma_ns_t     capture_end;
@@ -123,6 +136,7 @@ ma_core_t *ma_core_new(const ma_config_t *cfg)
     core->pairs = g_hash_table_new_full(pair_key_hash, pair_key_equal, g_free, NULL);
     core->pair_list = g_ptr_array_new_with_free_func(pair_free);
     ma_pool_init(&core->txns, sizeof(ma_txn_t), MA_TXN_BLOCK);
+    ma_pool_init(&core->pends, sizeof(ma_pend_t), 1024);
     return core;
 }
 
@@ -139,6 +153,7 @@ void ma_core_free(ma_core_t *core)
     }
     g_ptr_array_free(core->pair_list, TRUE);
     ma_pool_clear(&core->txns);
+    ma_pool_clear(&core->pends);
     g_free(core);
 }
 
@@ -218,41 +233,51 @@ static void pending_add(ma_core_t *core, ma_conn_t *c, ma_txn_t *t)
         memset(q, 0, sizeof *q);
         g_hash_table_insert(c->pending, GUINT_TO_POINTER(key), q);
     }
-    t->key_next = NULL;
-    if (q->tail)
-        q->tail->key_next = t;
+    ma_pend_t *p = core->free_pend;
+    if (p)
+        core->free_pend = p->key_next;
     else
-        q->head = t;
-    q->tail = t;
+        p = ma_pool_alloc(&core->pends);
+    memset(p, 0, sizeof *p);
+    p->txn = t;
+    t->pend = p;
+
+    if (q->tail)
+        q->tail->key_next = p;
+    else
+        q->head = p;
+    q->tail = p;
     q->n++;
 
-    t->conn_next = NULL;
-    t->conn_prev = c->newest;
+    p->conn_prev = c->newest;
     if (c->newest)
-        c->newest->conn_next = t;
+        c->newest->conn_next = p;
     else
-        c->oldest = t;
-    c->newest = t;
+        c->oldest = p;
+    c->newest = p;
     c->npending++;
 
-    t->g_next = NULL;
-    t->g_prev = core->g_newest;
+    p->g_prev = core->g_newest;
     if (core->g_newest)
-        core->g_newest->g_next = t;
+        core->g_newest->g_next = p;
     else
-        core->g_oldest = t;
-    core->g_newest = t;
+        core->g_oldest = p;
+    core->g_newest = p;
     core->npending++;
 }
 
-/* Remove t from all pending structures of connection c. */
+/* Remove the pending request t from all pending structures of its
+ * connection c; its node goes back to the free list. */
 static void pending_remove(ma_core_t *core, ma_conn_t *c, ma_txn_t *t)
 {
+    ma_pend_t *p = t->pend;
+    if (!p)
+        return;
     uint32_t key = txn_key(t->unit, t->tid);
     ma_keyq_t *q = g_hash_table_lookup(c->pending, GUINT_TO_POINTER(key));
     if (q) {
-        ma_txn_t *prev = NULL, *cur = q->head;
-        while (cur && cur != t) {
+        ma_pend_t *prev = NULL, *cur = q->head;
+        while (cur && cur != p) {
             prev = cur;
             cur = cur->key_next;
         }
@@ -268,33 +293,35 @@ static void pending_remove(ma_core_t *core, ma_conn_t *c, ma_txn_t *t)
         if (q->n == 0) {
             /* a connection per poll empties and refills one key per request */
             g_hash_table_steal(c->pending, GUINT_TO_POINTER(key));
-            q->head = (ma_txn_t *)(void *)core->free_keyq;
+            q->head = (ma_pend_t *)(void *)core->free_keyq;
             core->free_keyq = q;
         }
     }
-    t->key_next = NULL;
 
-    if (t->conn_prev)
-        t->conn_prev->conn_next = t->conn_next;
+    if (p->conn_prev)
+        p->conn_prev->conn_next = p->conn_next;
     else
-        c->oldest = t->conn_next;
-    if (t->conn_next)
-        t->conn_next->conn_prev = t->conn_prev;
+        c->oldest = p->conn_next;
+    if (p->conn_next)
+        p->conn_next->conn_prev = p->conn_prev;
     else
-        c->newest = t->conn_prev;
-    t->conn_prev = t->conn_next = NULL;
+        c->newest = p->conn_prev;
     c->npending--;
 
-    if (t->g_prev)
-        t->g_prev->g_next = t->g_next;
+    if (p->g_prev)
+        p->g_prev->g_next = p->g_next;
     else
-        core->g_oldest = t->g_next;
-    if (t->g_next)
-        t->g_next->g_prev = t->g_prev;
+        core->g_oldest = p->g_next;
+    if (p->g_next)
+        p->g_next->g_prev = p->g_prev;
     else
-        core->g_newest = t->g_prev;
-    t->g_prev = t->g_next = NULL;
+        core->g_newest = p->g_prev;
     core->npending--;
+
+    t->pend = NULL;
+    p->txn = NULL;
+    p->key_next = core->free_pend;
+    core->free_pend = p;
 }
 
 static void txn_missed(ma_core_t *core, ma_conn_t *c, ma_txn_t *t, uint16_t why, uint32_t frame)
@@ -412,9 +439,9 @@ static ma_txn_t *find_same_request(ma_conn_t *c, const ma_pdu_in_t *in)
 {
     uint32_t key = txn_key(in->unit, in->tid);
     ma_keyq_t *q = g_hash_table_lookup(c->pending, GUINT_TO_POINTER(key));
-    for (ma_txn_t *t = q ? q->head : NULL; t; t = t->key_next)
-        if (t->fc == in->fc)
-            return t;
+    for (ma_pend_t *p = q ? q->head : NULL; p; p = p->key_next)
+        if (p->txn->fc == in->fc)
+            return p->txn;
     ma_txn_t *a = g_hash_table_lookup(c->answered, GUINT_TO_POINTER(key));
     if (a && a->fc == in->fc)
         return a;
@@ -438,9 +465,9 @@ static void on_request(ma_core_t *core, ma_conn_t *c, const ma_pdu_in_t *in, ma_
     /* A key reused after its timeout ran out: the client gave up on the
      * older request(s) of that key (e.g. clients that always send tid 0). */
     ma_keyq_t *q = g_hash_table_lookup(c->pending, GUINT_TO_POINTER(key));
-    while (q && q->head && in->ts - q->head->req_ts > core->cfg.response_timeout) {
+    while (q && q->head && in->ts - q->head->txn->req_ts > core->cfg.response_timeout) {
         bool last = (q->n == 1);
-        txn_missed(core, c, q->head, MA_TXN_SUPERSEDED, in->frame);
+        txn_missed(core, c, q->head->txn, MA_TXN_SUPERSEDED, in->frame);
         if (last)
             break; /* q was freed with its last entry */
     }
@@ -461,7 +488,7 @@ static void on_request(ma_core_t *core, ma_conn_t *c, const ma_pdu_in_t *in, ma_
     if (q && q->tail) {
         /* the id of an outstanding request of this unit again */
         t->flags |= MA_TXN_TID_REUSE;
-        t->reuse_of = q->tail->req_frame;
+        t->reuse_of = q->tail->txn->req_frame;
         out->flags |= MA_PDU_TID_REUSE;
     }
     if (c->closed) {
@@ -473,9 +500,9 @@ static void on_request(ma_core_t *core, ma_conn_t *c, const ma_pdu_in_t *in, ma_
     } else {
         /* Bounds: evict the oldest pending request. */
         if (c->npending >= core->cfg.max_pending_per_conn && c->oldest)
-            txn_missed(core, c, c->oldest, MA_TXN_EVICTED, in->frame);
+            txn_missed(core, c, c->oldest->txn, MA_TXN_EVICTED, in->frame);
         if (core->npending >= core->cfg.max_pending_total && core->g_oldest) {
-            ma_txn_t *old = core->g_oldest;
+            ma_txn_t *old = core->g_oldest->txn;
             ma_conn_t *oc = conn_find(core, old->stream);
             txn_missed(core, oc, old, MA_TXN_EVICTED, in->frame);
         }
@@ -493,7 +520,8 @@ static ma_txn_t *mismatch_of(ma_conn_t *c, const ma_pdu_in_t *in)
     const uint8_t *pdu = in->adu_len > MA_MBAP_LEN ? in->adu + MA_MBAP_LEN : NULL;
     uint32_t n = in->adu_len > MA_MBAP_LEN ? in->adu_len - MA_MBAP_LEN : 0;
     unsigned looked = 0;
-    for (ma_txn_t *t = c->oldest; t && looked < MA_MISMATCH_SCAN; t = t->conn_next, looked++) {
+    for (ma_pend_t *p = c->oldest; p && looked < MA_MISMATCH_SCAN; p = p->conn_next, looked++) {
+        ma_txn_t *t = p->txn;
         if (t->unit != in->unit || t->fc != base_fc || (t->flags & MA_TXN_TID_MISMATCH))
             continue;
         if ((in->fc & 0x80) || (pdu && ma_read_response_fits(base_fc, t->count, pdu, n)))
@@ -510,10 +538,10 @@ static void on_response(ma_core_t *core, ma_conn_t *c, const ma_pdu_in_t *in, ma
     ma_txn_t *match = NULL;
     unsigned candidates = 0;
 
-    for (ma_txn_t *t = q ? q->head : NULL; t && candidates < 2; t = t->key_next) {
-        if (t->fc == base_fc) {
+    for (ma_pend_t *p = q ? q->head : NULL; p && candidates < 2; p = p->key_next) {
+        if (p->txn->fc == base_fc) {
             if (!match)
-                match = t;
+                match = p->txn;
             candidates++;
         }
     }
@@ -611,7 +639,7 @@ void ma_core_conn_event(ma_core_t *core, uint32_t stream, ma_conn_event_t ev,
     /* A request whose timeout ran out before the close was missed anyway:
      * the close is not why (its reason stays "no response"). */
     while (c->oldest) {
-        ma_txn_t *t = c->oldest;
+        ma_txn_t *t = c->oldest->txn;
         txn_missed(core, c, t, ts - t->req_ts > core->cfg.response_timeout ? 0 : MA_TXN_CLOSED, frame);
     }
     if (ev == MA_CONN_RST)
@@ -622,7 +650,8 @@ void ma_core_finalize(ma_core_t *core)
 {
     if (core->finalized)
         return;
-    for (ma_txn_t *t = core->g_oldest; t; t = t->g_next) {
+    for (ma_pend_t *p = core->g_oldest; p; p = p->g_next) {
+        ma_txn_t *t = p->txn;
         if (core->capture_end - t->req_ts > core->cfg.response_timeout)
             t->outcome = MA_OUT_MISSED;
         else

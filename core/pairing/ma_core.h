@@ -111,10 +111,8 @@ typedef struct ma_txn {
     /* set by ma_cause_decide (core/ma_cause.h) after the first pass */
     uint32_t      cause_frame;   /* the frame that is the evidence (0: none, cause server) */
     uint8_t       cause;         /* ma_cause_t */
-    /* pending-queue links, private to ma_core.c */
-    struct ma_txn *key_next;
-    struct ma_txn *conn_prev, *conn_next;
-    struct ma_txn *g_prev, *g_next;
+    /* private to ma_core.c: its place in the pending lists while pending */
+    struct ma_pend *pend;
 } ma_txn_t;
 
 /* What a PDU turned out to be. */
