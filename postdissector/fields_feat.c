@@ -89,7 +89,7 @@ void ma_fields_feat_experts(packet_info *pinfo, const ma_feat_rec_t *rec, wmem_s
         wmem_strbuf_append(info, " [invalid]");
     }
     for (int m = 0; m < MA_OUT_N; m++) {
-        if ((rec->present & MA_FEAT_HAS_OUT(m)) && rec->sigma[m] >= 3) {
+        if ((rec->present & MA_FEAT_HAS_OUT(m)) && ma_feat_rec_sigma(rec, m) >= 3) {
             expert_add_info(pinfo, NULL, &ei_modbus_an_outlier);
             wmem_strbuf_append(info, " [outlier]");
             break;

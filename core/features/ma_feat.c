@@ -368,9 +368,9 @@ void ma_feat_pdu_rec(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_rec_t 
 
     /* 1. basic */
     r->len = n;
-    r->tid = n >= 2 ? (uint16_t)(a[0] << 8 | a[1]) : 0;
-    r->pid = n >= 4 ? (uint16_t)(a[2] << 8 | a[3]) : 0;
-    r->mlen = n >= 6 ? (uint16_t)(a[4] << 8 | a[5]) : 0;
+    r->tid = (uint16_t)((n >= 1 ? a[0] << 8 : 0) | (n >= 2 ? a[1] : 0));
+    r->pid = (uint16_t)((n >= 3 ? a[2] << 8 : 0) | (n >= 4 ? a[3] : 0));
+    r->mlen = (uint16_t)((n >= 5 ? a[4] << 8 : 0) | (n >= 6 ? a[5] : 0));
     r->unit = n >= 7 ? a[6] : 0;
     uint8_t fc = n >= 8 ? a[7] : 0;
     r->fc = fc;
@@ -378,16 +378,11 @@ void ma_feat_pdu_rec(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_rec_t 
     /* 4. entropy of the data, the header and the whole ADU: one count of
      * the whole ADU; the data's is that minus the header and the fc. */
     if (n < 65536) {
-        hist256_t all, hdr;
+        hist256_t all;
         memset(&all, 0, sizeof all);
-        memset(&hdr, 0, sizeof hdr);
-        uint32_t nh = n < 7 ? n : 7;
-        for (uint32_t i = 0; i < nh; i++)
-            h256_add(&hdr, a[i]);
         for (uint32_t i = 0; i < n; i++)
             h256_add(&all, a[i]);
         r->fe = ma_h256_entropy(&all, n);
-        r->he = ma_h256_entropy(&hdr, nh);
         if (n > 8) {
             for (uint32_t i = 0; i < 8; i++)
                 h256_sub(&all, a[i]);
@@ -395,7 +390,6 @@ void ma_feat_pdu_rec(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_rec_t 
         }
     } else {
         r->fe = ma_feat_entropy(a, n);
-        r->he = ma_feat_entropy(a, 7);
         r->pe = ma_feat_entropy(a + 8, n - 8);
     }
     double pe = r->pe;
@@ -465,10 +459,10 @@ void ma_feat_pdu_rec(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_rec_t 
     r->pkts_src = src->sent;
     r->pkts_dst = dst->received;
     if (pw) {
-        r->uniq_units = pw->unit_distinct;
+        r->uniq_units = (uint16_t)pw->unit_distinct;
         r->pkts_unit = pw->unit_count[r->unit];
         r->pkts_60s = pw->packets;
-        r->fc_distinct_60s = pw->fc_distinct;
+        r->fc_distinct_60s = (uint16_t)pw->fc_distinct;
         r->fc_count_60s = pw->fc_count[fc];
         r->invalid_60s = pw->invalid;
         r->reads_60s = pw->reads;
@@ -555,6 +549,16 @@ static void roll_collect(const ma_feat_rec_t *r, ma_feat_rec_fn get, void *ctx, 
         w->td[i] = (double)chain[t - 1 - i]->td_ns / 1e9;
 }
 
+/* The entropy of the MBAP header bytes present (the first min(len, 7)
+ * bytes of the ADU), from the header fields the record keeps: the same
+ * count and arithmetic as the entropy of those bytes in the ADU. */
+static double rec_header_entropy(const ma_feat_rec_t *r)
+{
+    const uint8_t b[7] = {(uint8_t)(r->tid >> 8), (uint8_t)r->tid, (uint8_t)(r->pid >> 8), (uint8_t)r->pid,
+                          (uint8_t)(r->mlen >> 8), (uint8_t)r->mlen, r->unit};
+    return ma_feat_entropy(b, r->len < 7 ? r->len : 7);
+}
+
 void ma_feat_expand(const ma_feat_rec_t *r, ma_feat_rec_fn get, void *ctx, ma_feat_t *out)
 {
     double *v = out->v;
@@ -575,10 +579,10 @@ void ma_feat_expand(const ma_feat_rec_t *r, ma_feat_rec_fn get, void *ctx, ma_fe
         tds = ma_summarize(w.td, MA_FEAT_ROLL);
 
     v[MA_F_PACKET_LENGTH] = r->len;
-    v[MA_F_MODBUS_LENGTH] = r->mlen;
+    v[MA_F_MODBUS_LENGTH] = r->len >= 6 ? r->mlen : 0;
     v[MA_F_DATA_LENGTH] = r->len > 8 ? r->len - 8 : 0;
-    v[MA_F_TRANSACTION_ID] = r->tid;
-    v[MA_F_PROTOCOL_ID] = r->pid;
+    v[MA_F_TRANSACTION_ID] = r->len >= 2 ? r->tid : 0;
+    v[MA_F_PROTOCOL_ID] = r->len >= 4 ? r->pid : 0;
     v[MA_F_UNIT_ID] = r->unit;
     v[MA_F_FUNCTION_CODE] = fc;
 
@@ -598,7 +602,7 @@ void ma_feat_expand(const ma_feat_rec_t *r, ma_feat_rec_fn get, void *ctx, ma_fe
     v[MA_F_TD_MAX10] = tds.max;
 
     v[MA_F_PE] = r->pe;
-    v[MA_F_HE] = r->he;
+    v[MA_F_HE] = rec_header_entropy(r);
     v[MA_F_FE] = r->fe;
     v[MA_F_PE_MEAN10] = pes.mean;
     v[MA_F_PE_STD10] = pes.std;
@@ -649,7 +653,7 @@ void ma_feat_expand(const ma_feat_rec_t *r, ma_feat_rec_fn get, void *ctx, ma_fe
         int col = MA_F_OUT_RT_Z + 3 * m;
         bool has = (r->present & MA_FEAT_HAS_OUT(m)) != 0;
         v[col] = has ? r->z[m] : 0.0;
-        v[col + 1] = has ? r->sigma[m] : 0;
+        v[col + 1] = has ? ma_feat_rec_sigma(r, m) : 0;
         v[col + 2] = has && (r->bits & MA_REC_IQR(m));
     }
 }

@@ -106,19 +106,30 @@ typedef struct ma_feat {
  * ma_feat_expand() recomputes them from the last ten records of the flow
  * with exactly the arithmetic the windows had. */
 typedef struct ma_feat_rec {
-    double   pe, he, fe;
-    double   z[MA_OUT_N];
+    double   pe, fe;
+    double   z[MA_OUT_N];    /* the sigma columns follow from z (ma_feat_rec_sigma) */
     int64_t  td_ns, span_ns, sess_dur_ns, rt_ns;
-    uint32_t uniq_src, uniq_dst, uniq_units, pkts_src, pkts_dst, pkts_unit;
-    uint32_t pkts_60s, fc_distinct_60s, fc_count_60s, invalid_60s, reads_60s, writes_60s;
+    uint32_t uniq_src, uniq_dst, pkts_src, pkts_dst, pkts_unit;
+    uint32_t pkts_60s, fc_count_60s, invalid_60s, reads_60s, writes_60s;
     uint32_t sess_packets, sess_requests, sess_paired;
     uint32_t len;
     uint32_t prev_frame, prev_index; /* the flow's previous PDU (ma_feat_in_t.frame/index); frame 0: first */
+    uint16_t uniq_units, fc_distinct_60s; /* at most 256 each */
+    /* The MBAP header bytes present (the header entropy is recomputed
+     * from them): tid, pid and mlen hold a byte of a header cut short
+     * too, and read as 0 unless the ADU has all their bytes. */
     uint16_t mlen, tid, pid;
     uint8_t  unit, fc, invalid, present, sess_dominant;
     uint8_t  bits;           /* MA_REC_* */
-    uint8_t  sigma[MA_OUT_N];
 } ma_feat_rec_t;
+
+/* The sigma column of metric m of a record: 3 if |z| > 3, 2 if |z| > 2,
+ * else 0, with a slack of 1e-9 (docs/features.md, Outliers). */
+static inline uint8_t ma_feat_rec_sigma(const ma_feat_rec_t *r, int m)
+{
+    double az = r->z[m] < 0 ? -r->z[m] : r->z[m];
+    return az > 3.0 + 1e-9 ? 3 : az > 2.0 + 1e-9 ? 2 : 0;
+}
 
 /* The stored record of a PDU given where ma_feat_in_t said it is stored
  * (NULL if unknown: the window then ends there). */

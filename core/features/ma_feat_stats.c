@@ -211,13 +211,10 @@ static bool std_is_zero(double std, double mean)
 static void judge(const hist_t *h, double x, double z, ma_feat_rec_t *r, ma_out_metric_t m)
 {
     unsigned n = h->n;
-    double az = fabs(z);
     double q1 = ma_feat_quantile_sorted(h->sorted, n, 0.25);
     double q3 = ma_feat_quantile_sorted(h->sorted, n, 0.75);
     double iqr = q3 - q1;
-    r->z[m] = z;
-    /* 1e-9 slack: a z exactly on a threshold is not decided by rounding */
-    r->sigma[m] = az > 3.0 + 1e-9 ? 3 : az > 2.0 + 1e-9 ? 2 : 0;
+    r->z[m] = z; /* sigma follows from it (ma_feat_rec_sigma) */
     if (x < q1 - 1.5 * iqr || x > q3 + 1.5 * iqr)
         r->bits |= MA_REC_IQR(m);
     r->present |= MA_FEAT_HAS_OUT(m);
