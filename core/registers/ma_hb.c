@@ -202,7 +202,7 @@ static uint32_t promote(ma_regs_t *r, ma_poll_group_t *g, unsigned i, const ma_a
     }
     ma_grp_priv_t *p = g->priv;
     ma_ref_t ref = {.idx = idx, .inst = -1, .off = (uint16_t)i};
-    g_array_append_val(p->hbrefs, ref);
+    ma_refs_append(&p->hbrefs, &ref);
     p->covered[i] = 1;
     return idx;
 }

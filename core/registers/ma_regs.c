@@ -117,8 +117,10 @@ ma_regs_t *ma_regs_new(const ma_regs_config_t *cfg, const ma_hb_def_t *defs, uns
 static void group_free(ma_poll_group_t *g)
 {
     ma_grp_priv_t *p = g->priv;
-    g_array_free(p->hbrefs, TRUE);
-    g_array_free(p->wrefs, TRUE);
+    if (p->hbrefs)
+        g_array_free(p->hbrefs, TRUE);
+    if (p->wrefs)
+        g_array_free(p->wrefs, TRUE);
     g_free(p->autos);
     g_free(p->covered);
     g_array_free(p->ts, TRUE);
@@ -186,8 +188,6 @@ static ma_poll_group_t *group_new(ma_regs_t *r, const grp_key_t *key, const ma_p
     g->table = table;
     g->start = key->start;
     g->count = key->count;
-    p->hbrefs = g_array_new(FALSE, FALSE, sizeof(ma_ref_t));
-    p->wrefs = g_array_new(FALSE, FALSE, sizeof(ma_ref_t));
     p->ts = g_array_new(FALSE, FALSE, sizeof(ma_ns_t));
     p->frames = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     for (unsigned i = 0; i < r->ndefs; i++) {
@@ -198,7 +198,7 @@ static ma_poll_group_t *group_new(ma_regs_t *r, const grp_key_t *key, const ma_p
         ma_ref_t ref = {
             .idx = ma_hb_instance(r, (int)i, pair, g->unit, table, d->reg, (uint8_t)words, d->name, d->source),
             .inst = -1, .off = (uint16_t)(d->reg - g->start)};
-        g_array_append_val(p->hbrefs, ref);
+        ma_refs_append(&p->hbrefs, &ref);
         if (!p->covered)
             p->covered = g_new0(uint8_t, g->count);
         for (unsigned w = 0; w < words; w++)
@@ -334,7 +334,7 @@ const ma_regs_rec_t *ma_regs_pdu(ma_regs_t *r, const ma_pdu_in_t *in, const ma_p
     g->responses++;
     ma_hb_obs_t hobs[256];
     unsigned nh = 0;
-    for (guint k = 0; k < p->hbrefs->len && nh < G_N_ELEMENTS(hobs); k++) {
+    for (guint k = 0; k < ma_refs_len(p->hbrefs) && nh < G_N_ELEMENTS(hobs); k++) {
         ma_ref_t *ref = &g_array_index(p->hbrefs, ma_ref_t, k);
         const ma_hb_t *h = g_ptr_array_index(r->hbs, ref->idx);
         if ((unsigned)ref->off + h->words > n)
@@ -353,7 +353,7 @@ const ma_regs_rec_t *ma_regs_pdu(ma_regs_t *r, const ma_pdu_in_t *in, const ma_p
         }
     }
     ma_reg_obs_t robs[64];
-    unsigned nr = p->wrefs->len ? ma_watch_read(r, g, in, robs, G_N_ELEMENTS(robs)) : 0;
+    unsigned nr = ma_refs_len(p->wrefs) ? ma_watch_read(r, g, in, robs, G_N_ELEMENTS(robs)) : 0;
     ma_regs_rec_t *rec = ma_regs_alloc(r, sizeof *rec + nh * sizeof(ma_hb_obs_t) + nr * sizeof(ma_reg_obs_t));
     rec->group = t->poll_group;
     rec->period = -1;

@@ -26,13 +26,27 @@ typedef struct ma_ref {
 
 /* Private part of a poll group. */
 typedef struct ma_grp_priv {
-    GArray    *hbrefs;      /* ma_ref_t: heartbeats in the block */
-    GArray    *wrefs;       /* ma_ref_t: watched registers in the block */
+    GArray    *hbrefs;      /* ma_ref_t: heartbeats in the block (NULL: none yet) */
+    GArray    *wrefs;       /* ma_ref_t: watched registers in the block (NULL: none yet) */
     ma_auto_t *autos;       /* count entries (register tables, auto on) */
     uint8_t   *covered;     /* count flags: part of a heartbeat already */
     GArray    *ts;          /* ma_ns_t: every poll's time (bounded globally) */
     GArray    *frames;      /* uint32_t: every poll's frame */
 } ma_grp_priv_t;
+
+/* A group's heartbeat or watch references: most groups have none, so the
+ * array is made with the first. */
+static inline void ma_refs_append(GArray **refs, const ma_ref_t *ref)
+{
+    if (!*refs)
+        *refs = g_array_new(FALSE, FALSE, sizeof(ma_ref_t));
+    g_array_append_vals(*refs, ref, 1);
+}
+
+static inline guint ma_refs_len(const GArray *refs)
+{
+    return refs ? refs->len : 0;
+}
 
 struct ma_regs {
     ma_regs_config_t cfg;

@@ -102,7 +102,7 @@ void ma_watch_group_refs(ma_regs_t *r, ma_poll_group_t *g)
     for (unsigned i = 0; i < r->nwdefs; i++)
         if (def_covers(&r->wdefs[i], g->pair, g->unit, g->table, g->start, g->count)) {
             ma_ref_t ref = {.idx = i, .inst = -1, .off = (uint16_t)(r->wdefs[i].addr - g->start)};
-            g_array_append_val(p->wrefs, ref);
+            ma_refs_append(&p->wrefs, &ref);
         }
 }
 
@@ -202,7 +202,7 @@ unsigned ma_watch_read(ma_regs_t *r, ma_poll_group_t *g, const ma_pdu_in_t *in, 
     bool bitt = g->table == MA_TBL_COILS || g->table == MA_TBL_DISCRETE;
     unsigned have = bitt ? MIN(in->nbits, g->count) : MIN(in->nwords, g->count);
     unsigned n = 0;
-    for (guint k = 0; k < p->wrefs->len && n < max; k++) {
+    for (guint k = 0; k < ma_refs_len(p->wrefs) && n < max; k++) {
         ma_ref_t *ref = &g_array_index(p->wrefs, ma_ref_t, k);
         const ma_watch_def_t *d = &r->wdefs[ref->idx];
         if (ref->off + def_words(d) > have)
