@@ -47,6 +47,7 @@
  *    ids grow in order of first appearance) and otherwise ignored: their
  *    segments return NULL and count nowhere.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "ma_net_int.h"
@@ -73,7 +74,7 @@ ma_net_t *ma_net_new(const ma_net_config_t *cfg, ma_core_t *core)
     n->max_retry_keys = MA_NET_MAX_RETRY_KEYS;
     n->by_stream = g_hash_table_new(g_direct_hash, g_direct_equal);
     ma_pool_init(&n->conns, sizeof(ma_nconn_t), MA_NET_CONN_BLOCK);
-    ma_pool_init(&n->recs, sizeof(ma_seg_rec_t), MA_NET_REC_BLOCK);
+    ma_arena_init(&n->recs, MA_NET_REC_BLOCK * 32);
     n->pairs = g_ptr_array_new();
     return n;
 }
@@ -101,7 +102,7 @@ void ma_net_free(ma_net_t *n)
     g_ptr_array_free(n->pairs, TRUE);
     g_hash_table_destroy(n->by_stream);
     ma_pool_clear(&n->conns);
-    ma_pool_clear(&n->recs);
+    ma_arena_clear(&n->recs);
     if (n->app_free)
         n->app_free(n);
     g_free(n);
@@ -297,9 +298,14 @@ static ma_nconn_t *conn_alloc(ma_net_t *n)
     return ma_pool_alloc(&n->conns);
 }
 
-static ma_seg_rec_t *rec_alloc(ma_net_t *n)
+/* The stored copy of r: only its ntxn transaction slots are kept (most
+ * records carry none); readers look at txn[0 .. ntxn). */
+static ma_seg_rec_t *rec_store(ma_net_t *n, const ma_seg_rec_t *r)
 {
-    return ma_pool_alloc(&n->recs);
+    size_t size = offsetof(ma_seg_rec_t, txn) + r->ntxn * sizeof r->txn[0];
+    ma_seg_rec_t *rec = ma_arena_alloc(&n->recs, size);
+    memcpy(rec, r, size);
+    return rec;
 }
 
 /* True if the sender of the first segment `in` of a stream is its client
@@ -634,9 +640,7 @@ const ma_seg_rec_t *ma_net_segment(ma_net_t *n, const ma_tcp_in_t *in, const ma_
         r.what = MA_SEG_DUPLICATE;
         r.dup_of = in->duplicate_of;
         r.analysis = 0;
-        ma_seg_rec_t *rec = rec_alloc(n);
-        *rec = r;
-        return rec;
+        return rec_store(n, &r);
     }
     c->pub.last_frame = in->frame;
     if (in->ts > c->pub.last_ts)
@@ -660,8 +664,7 @@ const ma_seg_rec_t *ma_net_segment(ma_net_t *n, const ma_tcp_in_t *in, const ma_
 
     if (!r.what && !r.analysis && !r.ntxn)
         return NULL;
-    ma_seg_rec_t *rec = rec_alloc(n);
-    *rec = r;
+    ma_seg_rec_t *rec = rec_store(n, &r);
     if (created && c->prev)
         c->first_rec = rec;
     return rec;

@@ -209,7 +209,7 @@ typedef struct ma_seg_rec {
     const ma_net_conn_t *conn;
     uint8_t   ntxn;        /* retransmission: transactions its bytes belong to */
     uint32_t  dup_of;      /* MA_SEG_DUPLICATE: the frame it copies */
-    ma_txn_t *txn[MA_NET_SEG_TXNS];
+    ma_txn_t *txn[MA_NET_SEG_TXNS]; /* a stored record has only txn[0 .. ntxn) */
 } ma_seg_rec_t;
 
 typedef struct ma_net ma_net_t;

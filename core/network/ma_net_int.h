@@ -63,7 +63,7 @@ struct ma_net {
     uint32_t        nconns;
     uint64_t        conns_dropped;
     uint32_t        last_dropped;  /* stream id of the last dropped connection */
-    ma_pool_t       recs;          /* ma_seg_rec_t */
+    ma_arena_t      recs;          /* ma_seg_rec_t, each as long as its ntxn needs */
     GPtrArray      *pairs;         /* ma_npair_t* by pair id (owned) */
     ma_net_pair_t   scratch;       /* returned for ids of no pair */
     uint64_t        nevents, events_dropped;
