@@ -5,7 +5,8 @@
  * Data structures (all bounded except the per-transaction records, which
  * are the per-capture results themselves):
  *  - conns:  tcp.stream -> ma_conn, each with
- *      pending:  key (unit << 16 | tid) -> FIFO of pending requests
+ *      pending:  key (unit << 16 | tid) -> FIFO of pending requests (maps: ma_kmap,
+ *                inline for the one or two keys of a typical connection)
  *      answered: key -> last answered request (duplicate detection),
  *                cleared when it exceeds MA_ANSWERED_MAX entries
  *      a doubly linked list of its pending requests, oldest first
@@ -17,6 +18,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "ma_core.h"
+#include "ma_kmap.h"
 #include "ma_modbus.h"
 #include "ma_pool.h"
 
@@ -44,8 +46,8 @@ typedef struct ma_keyq {
 typedef struct ma_conn {
     uint32_t    stream;
     ma_pair_t  *pair;
-    GHashTable *pending;   /* key -> ma_keyq_t* (owned) */
-    GHashTable *answered;  /* key -> ma_txn_t* */
+    ma_kmap_t   pending;   /* key -> ma_keyq_t* (owned) */
+    ma_kmap_t   answered;  /* key -> ma_txn_t* */
     ma_pend_t  *oldest, *newest;
     uint32_t    npending;
     bool        closed;
@@ -99,10 +101,8 @@ static gboolean pair_key_equal(gconstpointer a, gconstpointer b)
 static void conn_free(gpointer p)
 {
     ma_conn_t *c = p;
-    if (c->pending)
-        g_hash_table_destroy(c->pending);
-    if (c->answered)
-        g_hash_table_destroy(c->answered);
+    ma_kmap_destroy(&c->pending, g_free);
+    ma_kmap_destroy(&c->answered, NULL);
     g_free(c);
 }
 
@@ -223,7 +223,7 @@ static inline uint32_t txn_key(uint8_t unit, uint16_t tid)
 static void pending_add(ma_core_t *core, ma_conn_t *c, ma_txn_t *t)
 {
     uint32_t key = txn_key(t->unit, t->tid);
-    ma_keyq_t *q = g_hash_table_lookup(c->pending, GUINT_TO_POINTER(key));
+    ma_keyq_t *q = ma_kmap_lookup(&c->pending, key);
     if (!q) {
         q = core->free_keyq;
         if (q)
@@ -231,7 +231,7 @@ static void pending_add(ma_core_t *core, ma_conn_t *c, ma_txn_t *t)
         else
             q = g_new(ma_keyq_t, 1);
         memset(q, 0, sizeof *q);
-        g_hash_table_insert(c->pending, GUINT_TO_POINTER(key), q);
+        ma_kmap_insert(&c->pending, key, q);
     }
     ma_pend_t *p = core->free_pend;
     if (p)
@@ -274,7 +274,7 @@ static void pending_remove(ma_core_t *core, ma_conn_t *c, ma_txn_t *t)
     if (!p)
         return;
     uint32_t key = txn_key(t->unit, t->tid);
-    ma_keyq_t *q = g_hash_table_lookup(c->pending, GUINT_TO_POINTER(key));
+    ma_keyq_t *q = ma_kmap_lookup(&c->pending, key);
     if (q) {
         ma_pend_t *prev = NULL, *cur = q->head;
         while (cur && cur != p) {
@@ -292,7 +292,7 @@ static void pending_remove(ma_core_t *core, ma_conn_t *c, ma_txn_t *t)
         }
         if (q->n == 0) {
             /* a connection per poll empties and refills one key per request */
-            g_hash_table_steal(c->pending, GUINT_TO_POINTER(key));
+            ma_kmap_remove(&c->pending, key);
             q->head = (ma_pend_t *)(void *)core->free_keyq;
             core->free_keyq = q;
         }
@@ -385,8 +385,6 @@ static ma_conn_t *conn_get(ma_core_t *core, const ma_pdu_in_t *in)
         c->pair = pair_get(core, &in->src, &in->dst, in->dstport);
     else
         c->pair = pair_get(core, &in->dst, &in->src, in->srcport);
-    c->pending = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
-    c->answered = g_hash_table_new(g_direct_hash, g_direct_equal);
     g_hash_table_insert(core->conns, GUINT_TO_POINTER(in->stream), c);
     core->last_conn = c;
     return c;
@@ -438,11 +436,11 @@ int ma_core_stream_is_request(const ma_core_t *core, uint32_t stream,
 static ma_txn_t *find_same_request(ma_conn_t *c, const ma_pdu_in_t *in)
 {
     uint32_t key = txn_key(in->unit, in->tid);
-    ma_keyq_t *q = g_hash_table_lookup(c->pending, GUINT_TO_POINTER(key));
+    ma_keyq_t *q = ma_kmap_lookup(&c->pending, key);
     for (ma_pend_t *p = q ? q->head : NULL; p; p = p->key_next)
         if (p->txn->fc == in->fc)
             return p->txn;
-    ma_txn_t *a = g_hash_table_lookup(c->answered, GUINT_TO_POINTER(key));
+    ma_txn_t *a = ma_kmap_lookup(&c->answered, key);
     if (a && a->fc == in->fc)
         return a;
     return NULL;
@@ -464,15 +462,15 @@ static void on_request(ma_core_t *core, ma_conn_t *c, const ma_pdu_in_t *in, ma_
 
     /* A key reused after its timeout ran out: the client gave up on the
      * older request(s) of that key (e.g. clients that always send tid 0). */
-    ma_keyq_t *q = g_hash_table_lookup(c->pending, GUINT_TO_POINTER(key));
+    ma_keyq_t *q = ma_kmap_lookup(&c->pending, key);
     while (q && q->head && in->ts - q->head->txn->req_ts > core->cfg.response_timeout) {
         bool last = (q->n == 1);
         txn_missed(core, c, q->head->txn, MA_TXN_SUPERSEDED, in->frame);
         if (last)
             break; /* q was freed with its last entry */
     }
-    g_hash_table_remove(c->answered, GUINT_TO_POINTER(key));
-    q = g_hash_table_lookup(c->pending, GUINT_TO_POINTER(key)); /* the loop may have freed it */
+    ma_kmap_remove(&c->answered, key);
+    q = ma_kmap_lookup(&c->pending, key); /* the loop may have freed it */
 
     ma_txn_t *t = txn_alloc(core);
     t->req_frame = in->frame;
@@ -534,7 +532,7 @@ static void on_response(ma_core_t *core, ma_conn_t *c, const ma_pdu_in_t *in, ma
 {
     uint32_t key = txn_key(in->unit, in->tid);
     uint8_t base_fc = in->fc & 0x7f;
-    ma_keyq_t *q = g_hash_table_lookup(c->pending, GUINT_TO_POINTER(key));
+    ma_keyq_t *q = ma_kmap_lookup(&c->pending, key);
     ma_txn_t *match = NULL;
     unsigned candidates = 0;
 
@@ -548,7 +546,7 @@ static void on_response(ma_core_t *core, ma_conn_t *c, const ma_pdu_in_t *in, ma
 
     if (!match) {
         /* another answer to a request answered within the timeout */
-        ma_txn_t *a = g_hash_table_lookup(c->answered, GUINT_TO_POINTER(key));
+        ma_txn_t *a = ma_kmap_lookup(&c->answered, key);
         if (a && a->fc == base_fc && in->ts - a->resp_ts <= core->cfg.response_timeout) {
             out->flags |= in->tcp_retrans ? MA_PDU_RETRANS : MA_PDU_DUPLICATE;
             out->txn = a;
@@ -586,9 +584,9 @@ static void on_response(ma_core_t *core, ma_conn_t *c, const ma_pdu_in_t *in, ma
         match->flags |= MA_TXN_EXCEPTION;
         match->exc_code = in->exc_code;
     }
-    if (g_hash_table_size(c->answered) >= MA_ANSWERED_MAX)
-        g_hash_table_remove_all(c->answered);
-    g_hash_table_insert(c->answered, GUINT_TO_POINTER(key), match);
+    if (ma_kmap_size(&c->answered) >= MA_ANSWERED_MAX)
+        ma_kmap_clear(&c->answered);
+    ma_kmap_insert(&c->answered, key, match);
     out->txn = match;
 }
 
