@@ -90,8 +90,11 @@ void ma_net_free(ma_net_t *n)
         return;
     for (uint32_t i = 0; i < n->nconns; i++) {
         ma_nconn_t *c = conn_at(n, i);
-        g_free(c->dir[0].ring);
-        g_free(c->dir[1].ring);
+        for (int d = 0; d < 2; d++) {
+            for (unsigned k = 0; k < c->dir[d].n; k++)
+                ma_seg_mem_clear(&c->dir[d].ring[(c->dir[d].head + k) % c->dir[d].cap]);
+            g_free(c->dir[d].ring);
+        }
         g_free(c->pend);
     }
     for (guint i = 0; i < n->pairs->len; i++) {
@@ -535,8 +538,9 @@ static void attach_overlap(const ma_dir_t *d, uint32_t seq, uint32_t len, ma_seg
         const ma_seg_mem_t *m = &d->ring[(d->head + i) % d->cap];
         if (!seq_overlap(seq, len, m->seq, m->len))
             continue;
+        ma_txn_t *const *txns = ma_seg_mem_txns(m);
         for (unsigned j = 0; j < m->ntxn; j++)
-            txn_list_add(r->txn, &r->ntxn, m->txn[j]);
+            txn_list_add(r->txn, &r->ntxn, txns[j]);
     }
 }
 
@@ -588,12 +592,18 @@ static void attach(ma_net_t *n, ma_nconn_t *c, const ma_tcp_in_t *in, const ma_p
 /* Remember a segment with bytes whose PDUs have txns (rule (b)). */
 static void remember(ma_dir_t *d, const ma_tcp_in_t *in, const ma_pdu_t *out, unsigned npdus)
 {
-    ma_seg_mem_t m = {.seq = in->seq, .len = in->len};
+    ma_txn_t *list[MA_NET_SEG_TXNS];
+    uint8_t nlist = 0;
     for (unsigned i = 0; i < npdus; i++)
         if (out[i].txn)
-            txn_list_add(m.txn, &m.ntxn, out[i].txn);
-    if (!m.ntxn || !in->has_seq || !in->len)
+            txn_list_add(list, &nlist, out[i].txn);
+    if (!nlist || !in->has_seq || !in->len)
         return;
+    ma_seg_mem_t m = {.seq = in->seq, .len = in->len, .ntxn = nlist};
+    if (nlist == 1)
+        m.t.one = list[0];
+    else
+        m.t.many = g_memdup2(list, nlist * sizeof list[0]);
     if (d->n == d->cap && d->cap < MA_NET_SEG_RING) {
         d->cap = (uint8_t)(d->cap ? d->cap * 2 : 1);  /* head is 0: never wrapped */
         d->ring = g_renew(ma_seg_mem_t, d->ring, d->cap);
@@ -601,6 +611,7 @@ static void remember(ma_dir_t *d, const ma_tcp_in_t *in, const ma_pdu_t *out, un
     if (d->n < d->cap) {
         d->ring[(d->head + d->n++) % d->cap] = m;
     } else {
+        ma_seg_mem_clear(&d->ring[d->head]);
         d->ring[d->head] = m;
         d->head = (uint8_t)((d->head + 1) % d->cap);
     }

@@ -15,12 +15,29 @@
 #define MA_NET_CONN_BLOCK 1024u /* connection records per allocation block */
 #define MA_NET_REC_BLOCK  4096u /* segment records per allocation block */
 
-/* A remembered PDU-carrying segment of one direction (rule (b)). */
+/* A remembered PDU-carrying segment of one direction (rule (b)): its
+ * transactions (at most MA_NET_SEG_TXNS) in place when it has one (almost
+ * every segment), else in an array of its own. */
 typedef struct ma_seg_mem {
     uint32_t  seq, len;
     uint8_t   ntxn;
-    ma_txn_t *txn[MA_NET_SEG_TXNS];
+    union {
+        ma_txn_t  *one;   /* ntxn == 1 */
+        ma_txn_t **many;  /* ntxn > 1: g_malloc'd, ntxn entries */
+    } t;
 } ma_seg_mem_t;
+
+static inline ma_txn_t *const *ma_seg_mem_txns(const ma_seg_mem_t *m)
+{
+    return m->ntxn > 1 ? m->t.many : &m->t.one;
+}
+
+static inline void ma_seg_mem_clear(ma_seg_mem_t *m)
+{
+    if (m->ntxn > 1)
+        g_free(m->t.many);
+    m->ntxn = 0;
+}
 
 /* Sequence state of one direction of a connection. The ring grows 1, 2, 4, ..
  * MA_NET_SEG_RING while it has not wrapped (head stays 0 until then). */
