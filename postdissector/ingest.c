@@ -6,8 +6,8 @@
  * without a protocol (so they add no layer to frame.protocols) that call
  * the original handle with call_dissector_only (so a handle that rejects
  * the data lets its caller go on with heuristics, as before) and, on the
- * first pass, note what that handle was given in a per-frame record in
- * the packet scope. Each call through a handle takes one level of
+ * first pass, note what that handle was given in the record of the frame
+ * being dissected (raw_get). Each call through a handle takes one level of
  * pinfo->can_desegment (packet.c, call_dissector_work); a wrapper gives it
  * back before calling the original, as TCP proxies such as SOCKS do, so
  * the original can ask TCP for reassembly exactly as without modbus_an.
