@@ -288,8 +288,11 @@ if [ $do_floods = 1 ]; then
             chmod 644 "$f"
             measure -q -r "$f" -z modbus_an,stat; rc=$?
             p_rss=$m_rss p_wall=$m_wall
-            # TOTAL * Req Resp Answ Miss Late UnEnd ...
-            read -r req resp answ miss late unend < <(awk '$1 == "TOTAL" && $2 == "*" {print $3, $4, $5, $6, $7, $8; exit}' "$work/flood/out")
+            # the TOTAL row's Req Answ Late Miss UnEnd, found by the header's names ("Pair Unit ..."
+            # has two tokens before the counts, as "TOTAL *" has)
+            read -r req answ late miss unend < <(awk '
+                $1 == "Pair" { for (i = 1; i <= NF; i++) col[$i] = i }
+                $1 == "TOTAL" && $2 == "*" { print $col["Req"], $col["Answ"], $col["Late"], $col["Miss"], $col["UnEnd"]; exit }' "$work/flood/out")
             measure --disable-protocol modbus_an -q -r "$f" -Y mbtcp; brc=$?
             ok=yes
             if [ $rc -ne 0 ] || [ $brc -ne 0 ] || [ "${req:-x}" != "$requests" ] || [ "${answ:-x}" != 0 ] ||
