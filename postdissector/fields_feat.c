@@ -98,15 +98,15 @@ void ma_fields_feat_experts(packet_info *pinfo, const ma_feat_rec_t *rec, wmem_s
 }
 
 /* True if someone reads the feature items of this tree: the GUI's visible
- * tree, a filter/column/-e on one of them, or the expert tap. Otherwise
- * the ~70 items per PDU are not built at all (they would only be faked). */
-gboolean ma_fields_feat_wanted(proto_tree *tree, int proto_modbus_an, int expert_tap_id)
+ * tree or a filter/column/-e on one of them (the expert items of a record
+ * need no items: ma_fields_feat_experts). Otherwise the ~70 items per PDU
+ * are not built at all (they would only be faked). */
+gboolean ma_fields_feat_wanted(proto_tree *tree, int proto_modbus_an)
 {
     if (!tree)
         return FALSE;
     /* A filter, column or -e on any modbus_an field marks the protocol
      * itself as (indirectly) referenced (proto_tree_prime_with_hfid). */
-    (void)expert_tap_id;
     return proto_field_is_referenced(tree, proto_modbus_an) ||
            proto_field_is_referenced(tree, ei_modbus_an_invalid.hf) ||
            proto_field_is_referenced(tree, ei_modbus_an_outlier.hf);

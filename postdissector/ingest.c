@@ -443,14 +443,13 @@ static int wrap_bpdu_cisco_fn(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
 
 /* ---- installation ---- */
 
-void ma_ingest_register(int proto)
+void ma_ingest_register(void)
 {
     static const char *const names[W_N] = {"tcp", "mbtcp", "mbtls", "bpdu", "bpdu_cisco"};
     static const char *const wnames[W_N] = {"modbus_an_tcp", "modbus_an_mbtcp", "modbus_an_mbtls",
                                             "modbus_an_bpdu", "modbus_an_bpdu_cisco"};
     static const dissector_t fns[W_N] = {wrap_tcp_fn, wrap_mbtcp_fn, wrap_mbtls_fn, wrap_bpdu_fn,
                                          wrap_bpdu_cisco_fn};
-    (void)proto;
     proto_tcp = proto_get_id_by_filter_name("tcp");
     for (int i = 0; i < W_N; i++) {
         orig[i] = find_dissector(names[i]);

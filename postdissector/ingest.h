@@ -42,8 +42,8 @@ typedef struct ma_raw_frame {
     ma_bpdu_in_t bpdu;         /* frame, ts, src_mac, vlan filled too */
 } ma_raw_frame_t;
 
-/* At handoff: find the handles and tables (proto: modbus_an's id). */
-void ma_ingest_register(int proto);
+/* At handoff: find the handles to wrap. */
+void ma_ingest_register(void);
 /* Init routine (modbus_an enabled): install the wrappers. server_port
  * tells which TCP ports are Modbus servers: segments of other ports are
  * noted only when they carry Modbus/TCP. */

@@ -141,7 +141,7 @@ static int dissect_modbus_an(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
     wmem_strbuf_t *info = show ? wmem_strbuf_new(pinfo->pool, "") : NULL;
     /* Expand the stored feature records only for a reader: a visible tree,
      * a filter or column on one of the fields, or a features tap. */
-    gboolean feat_tree = fr->has_feat && ma_fields_feat_wanted(tree, proto_modbus_an, expert_tap_id);
+    gboolean feat_tree = fr->has_feat && ma_fields_feat_wanted(tree, proto_modbus_an);
     gboolean feat_tap = fr->has_feat && have_tap_listener(features_tap);
     ma_feat_t *fx = feat_tree || feat_tap ? wmem_alloc_array(pinfo->pool, ma_feat_t, fr->n) : NULL;
     /* Tap records only for a listener (-z, GUI tables): none in a plain read. */
@@ -209,7 +209,7 @@ void proto_register_modbus_an(void)
 
 void proto_reg_handoff_modbus_an(void)
 {
-    ma_ingest_register(proto_modbus_an);
+    ma_ingest_register();
     ma_prefs_handoff();
     for (unsigned i = 0; i < G_N_ELEMENTS(request_side_names); i++)
         request_side_hf[i] = proto_registrar_get_id_byname(request_side_names[i]);

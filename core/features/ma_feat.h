@@ -16,6 +16,8 @@
 #ifndef MA_FEAT_H
 #define MA_FEAT_H
 
+#include <math.h>
+
 #include "ma_core.h"
 
 #ifdef __cplusplus
@@ -127,7 +129,7 @@ typedef struct ma_feat_rec {
  * else 0, with a slack of 1e-9 (docs/features.md, Outliers). */
 static inline uint8_t ma_feat_rec_sigma(const ma_feat_rec_t *r, int m)
 {
-    double az = r->z[m] < 0 ? -r->z[m] : r->z[m];
+    double az = fabs(r->z[m]);
     return az > 3.0 + 1e-9 ? 3 : az > 2.0 + 1e-9 ? 2 : 0;
 }
 
