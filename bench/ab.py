@@ -12,8 +12,8 @@ Usage: bench/ab.sh [--rounds N] [--case "TSHARK ARGS"] OLD.so NEW.so WORKLOAD...
 Each round runs, in an order rotated by one per round: tshark with OLD, tshark with NEW, and the
 dissection baseline (-q --disable-protocol modbus_an -z conv,tcp), all through tests/tshark.sh and
 measured as the tshark process itself (bench/tsrun.py: user+sys CPU from wait4, ru_maxrss). It
-prints per workload the median CPU of each, the ratios OLD/dissection and NEW/dissection, and the
-median over rounds of NEW/OLD of the same round: two builds compared in one run, so the VM's
+prints per workload the median CPU of each and, as bench.py does, the medians over rounds of the
+ratios OLD/dissection, NEW/dissection and NEW/OLD of the same round: two builds compared in one run, so the VM's
 drift hits both alike (bench.sh measures one build at a time; on this 2-core VM its ratios move
 by +-10% between runs, more than most single changes).
 """
@@ -65,13 +65,15 @@ def main():
                     cpu[c].append(res["cpu"])
                     rss[c].append(res["maxrss_kib"] / 1024.0)
             med = {c: statistics.median(v) for c, v in cpu.items()}
-            per_round = statistics.median(n / o for n, o in zip(cpu["new"], cpu["old"]))
+
+            def ratio(a, b):  # as bench.py: the median of the rounds' ratios
+                return statistics.median(x / y for x, y in zip(cpu[a], cpu[b]))
             print("\n%s" % os.path.basename(pcap))
             for c in ("diss", "old", "new"):
                 print("  %-4s CPU median %7.3f s  (runs %s)  peak RSS %.1f MiB"
                       % (c, med[c], " ".join("%.2f" % x for x in cpu[c]), statistics.median(rss[c])))
-            print("  old/dissection %.3f  new/dissection %.3f  new/old %.3f (median of the rounds' ratios)"
-                  % (med["old"] / med["diss"], med["new"] / med["diss"], per_round))
+            print("  old/dissection %.3f  new/dissection %.3f  new/old %.3f (medians of the rounds' ratios)"
+                  % (ratio("old", "diss"), ratio("new", "diss"), ratio("new", "old")))
     finally:
         for r in runners.values():
             r.close()
