@@ -425,15 +425,15 @@ void ma_feat_pdu_rec(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_rec_t 
     /* outliers of the flow's metrics */
     if (has_td) {
         if (!f->h_td)
-            f->h_td = ma_hist_new(true);
+            f->h_td = ma_hist_new();
         ma_hist_judge_add_int(f->h_td, td_ns, 1e9, r, MA_OUT_TD);
     }
     if (!f->h_pl)
-        f->h_pl = ma_hist_new(true);
+        f->h_pl = ma_hist_new();
     ma_hist_judge_add_int(f->h_pl, (int64_t)n, 1.0, r, MA_OUT_PL);
     if (!f->h_pe)
-        f->h_pe = ma_hist_new(false);
-    ma_hist_judge_add(f->h_pe, pe, r, MA_OUT_PE);
+        f->h_pe = ma_hist_new();
+    ma_hist_judge_add_entropy(f->h_pe, pe, r, MA_OUT_PE);
 
     /* 6. the 60 s window */
     pairw_t *pw = NULL;
@@ -475,7 +475,7 @@ void ma_feat_pdu_rec(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_rec_t 
         r->span_ns = span;
         if (in->paired_response) {
             if (!pw->h_rt)
-                pw->h_rt = ma_hist_new(true);
+                pw->h_rt = ma_hist_new();
             ma_hist_judge_add_int(pw->h_rt, in->response_time, 1e9, r, MA_OUT_RT);
         }
     }

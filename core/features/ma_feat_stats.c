@@ -107,12 +107,11 @@ summary_t ma_summarize(const double *x, unsigned n)
 /* ---- outlier history: ring plus a sorted copy for quartiles ------------- */
 
 #define HIST_CAP0 2u
+G_STATIC_ASSERT(MA_FEAT_HIST <= 128); /* HIST_INT_MAX's bounds */
 
-hist_t *ma_hist_new(bool integer)
+hist_t *ma_hist_new(void)
 {
-    hist_t *h = g_new0(hist_t, 1);
-    h->integer = integer;
-    return h;
+    return g_new0(hist_t, 1);
 }
 
 void ma_hist_free(hist_t *h)
@@ -134,29 +133,21 @@ static void hist_reserve(hist_t *h)
     double *ring = buf + cap;
     if (h->n) {
         memcpy(buf, h->sorted, h->n * sizeof(double));
-        memcpy(ring, h->integer ? (void *)h->iv : (void *)h->v, h->n * sizeof(double));
+        memcpy(ring, h->iv, h->n * sizeof(int64_t));
     }
     g_free(h->sorted);
     h->sorted = buf;
-    if (h->integer)
-        h->iv = (int64_t *)(void *)ring;
-    else
-        h->v = ring;
+    h->iv = (int64_t *)(void *)ring;
     h->cap = cap;
 }
 
-/* The history oldest first, as doubles (an integer one as xi / div, the
- * value its metric had when added). */
+/* The history oldest first, as doubles (xi / div, the value its metric
+ * had when added). */
 static void hist_linear(const hist_t *h, double div, double *out)
 {
     /* two runs: head..cap, then 0.. (the ring wraps only when full) */
     unsigned first = h->n < h->cap - h->head ? h->n : h->cap - h->head;
     unsigned rest = h->n - first;
-    if (!h->integer) {
-        memcpy(out, h->v + h->head, first * sizeof *out);
-        memcpy(out + first, h->v, rest * sizeof *out);
-        return;
-    }
     const int64_t *a = h->iv + h->head;
     for (unsigned i = 0; i < first; i++)
         out[i] = (double)a[i] / div;
@@ -220,56 +211,11 @@ static void judge(const hist_t *h, double x, double z, ma_feat_rec_t *r, ma_out_
     r->present |= MA_FEAT_HAS_OUT(m);
 }
 
-/* Judge x against the history (docs/features.md, Outliers), then add it.
- * Writes the z, sigma and iqr columns starting at col and sets the presence
- * bit when judged. The spec's thresholds: +-2 sigma investigate, +-3 sigma
+/* Judge xi / div against the history (docs/features.md, Outliers), then
+ * add it: z from the exact sums (the two-pass formula while a value beyond
+ * HIST_INT_MAX is in the history), the IQR test against the quartiles of
+ * the sorted copy. The spec's thresholds: +-2 sigma investigate, +-3 sigma
  * strong, IQR fences Q1 - 1.5 IQR and Q3 + 1.5 IQR. */
-/* Mean and population std of a real history, oldest first: the same
- * operations in the same order as ma_summarize() over hist_linear(), so
- * the same doubles, without the copy and the min/max. */
-static void hist_mean_std(const hist_t *h, double *mean, double *std)
-{
-    unsigned first = h->n < h->cap - h->head ? h->n : h->cap - h->head;
-    const double *a = h->v + h->head, *b = h->v;
-    unsigned rest = h->n - first;
-    double sum = 0.0;
-    for (unsigned i = 0; i < first; i++)
-        sum += a[i];
-    for (unsigned i = 0; i < rest; i++)
-        sum += b[i];
-    double mu = sum / h->n, ss = 0.0;
-    for (unsigned i = 0; i < first; i++)
-        ss += (a[i] - mu) * (a[i] - mu);
-    for (unsigned i = 0; i < rest; i++)
-        ss += (b[i] - mu) * (b[i] - mu);
-    *mean = mu;
-    *std = sqrt(ss / h->n);
-}
-
-void ma_hist_judge_add(hist_t *h, double x, ma_feat_rec_t *r, ma_out_metric_t m)
-{
-    unsigned n = h->n;
-    if (n >= MA_FEAT_HIST_MIN) {
-        double mean, std;
-        hist_mean_std(h, &mean, &std);
-        double z = std_is_zero(std, mean) ? 0.0 : (x - mean) / std;
-        judge(h, x, z, r, m);
-    }
-    hist_reserve(h);
-    bool evicted = n == MA_FEAT_HIST;
-    double old = 0.0;
-    if (evicted) {
-        old = h->v[h->head];
-        h->v[h->head] = x;
-        h->head = (h->head + 1) % h->cap;
-    } else {
-        h->v[n] = x;
-        h->n++;
-    }
-    sorted_update(h, n, evicted, old, x);
-}
-
-/* The same for an integer metric xi (value xi / div); exact sums. */
 void ma_hist_judge_add_int(hist_t *h, int64_t xi, double div, ma_feat_rec_t *r, ma_out_metric_t m)
 {
     unsigned n = h->n;
@@ -315,4 +261,12 @@ void ma_hist_judge_add_int(hist_t *h, int64_t xi, double div, ma_feat_rec_t *r, 
         h->s2 += (__int128)xi * xi;
     }
     sorted_update(h, n, evicted, old, x);
+}
+
+void ma_hist_judge_add_entropy(hist_t *h, double x, ma_feat_rec_t *r, ma_out_metric_t m)
+{
+    /* entropies of bytes lie in [0, 8]; the clamp only keeps a caller's
+     * mistake (or a NaN) inside the exact range */
+    double c = x >= 0.0 ? (x <= 8.0 ? x : 8.0) : 0.0;
+    ma_hist_judge_add_int(h, (int64_t)llround(ldexp(c, 52)), 0x1p52, r, m);
 }

@@ -44,36 +44,39 @@ summary_t ma_summarize(const double *x, unsigned n);
 
 /* The last n <= MA_FEAT_HIST values of a metric, in arrival order (a ring
  * from head) and sorted. Storage grows with n (2, 4, 8, ... MA_FEAT_HIST
- * entries), so a short connection does not pay for a full history; an
- * integer metric (lengths, times in ns) keeps its integers only and
- * converts on reading, a real one (entropies) its doubles. */
+ * entries), so a short connection does not pay for a full history. Values
+ * are integers (lengths, times in ns, entropies in units of 2^-52: see
+ * ma_hist_judge_add_entropy) converted on reading. */
 typedef struct {
     unsigned n, head, cap;   /* head: index of the oldest while n == cap */
-    bool     integer;
     double  *sorted;         /* n values ascending (as doubles) */
-    double  *v;              /* !integer: the ring */
-    int64_t *iv;             /* integer: the ring */
-    /* Integer metrics keep exact sums: the z-score is then
-     * (n x - S1) / sqrt(n S2 - S1^2) with one rounding, and a constant
-     * history has exactly zero variance. Values beyond 2^40 make the sums
-     * unsafe in 128 bits: `big` counts them in the history and the
-     * two-pass formula on doubles is used while any is there. */
+    int64_t *iv;             /* the ring */
+    /* Exact sums: the z-score is (n x - S1) / sqrt(n S2 - S1^2) with one
+     * rounding, and a constant history has exactly zero variance. Values
+     * beyond HIST_INT_MAX would make the sums unsafe in 128 bits: `big`
+     * counts them in the history and the two-pass formula on doubles is
+     * used while any is there. */
     int64_t  s1;
     __int128 s2;
     unsigned big;
 } hist_t;
 
-#define HIST_INT_MAX (INT64_C(1) << 40)
+/* |x| <= 2^55 and n <= 2^7: |S1| <= 2^62 (int64), S2 and n S2 <= 2^117,
+ * S1^2 <= 2^124, all below 2^127. */
+#define HIST_INT_MAX (INT64_C(1) << 55)
 
-/* A new empty history of an integer or a real metric; ma_hist_free. */
-hist_t *ma_hist_new(bool integer);
+/* A new empty history; ma_hist_free. */
+hist_t *ma_hist_new(void);
 void ma_hist_free(hist_t *h);
 
-/* Judge x against the history (sets the metric's z, sigma, iqr and
- * presence in r once it holds MA_FEAT_HIST_MIN values), then add it. */
-void ma_hist_judge_add(hist_t *h, double x, ma_feat_rec_t *r, ma_out_metric_t m);
-/* The same for an integer metric xi (value xi / div), with exact sums;
- * div is the same on every call for one history. */
+/* Judge the metric's value xi / div against the history (sets the metric's
+ * z, sigma, iqr and presence in r once it holds MA_FEAT_HIST_MIN values),
+ * then add it; div is the same on every call for one history. */
 void ma_hist_judge_add_int(hist_t *h, int64_t xi, double div, ma_feat_rec_t *r, ma_out_metric_t m);
+
+/* The same for an entropy x (bits, 0..8) in units of 2^-52: exact for
+ * x >= 1 (a double there is a multiple of 2^-52), within 2^-53 below,
+ * so z has the exact sums' single rounding instead of 200 additions'. */
+void ma_hist_judge_add_entropy(hist_t *h, double x, ma_feat_rec_t *r, ma_out_metric_t m);
 
 #endif /* MA_FEAT_STATS_H */

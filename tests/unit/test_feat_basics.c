@@ -344,11 +344,12 @@ static int cmp_dbl(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Real and integer histories fed 3,000 values with many repeats (a small
- * range, runs of one value, then a jump): after every add the sorted copy
- * is the sorted last MA_FEAT_HIST values, and the judgement of each value
- * is the model's: z from the mean and population std of the previous
- * values summed oldest first (bit for bit), the IQR fences from their
+/* Integer and entropy histories fed 3,000 values with many repeats (a
+ * small range, runs of one value, then a jump): after every add the sorted
+ * copy is the sorted last MA_FEAT_HIST values (an entropy as the multiple
+ * of 2^-52 nearest to it), and the judgement of each value is the model's:
+ * z from the mean and population std of the previous values (two passes
+ * on doubles: the same z up to rounding), the IQR fences from their
  * quartiles (docs/features.md, Outliers). */
 static void test_hist_model(void)
 {
@@ -356,7 +357,7 @@ static void test_hist_model(void)
     for (int integer = 0; integer < 2; integer++) {
         for (int shape = 0; shape < 3; shape++) {
             hist_rng = 99u + (uint32_t)(shape * 2 + integer);
-            hist_t *h = ma_hist_new(integer);
+            hist_t *h = ma_hist_new();
             double *vals = malloc(N * sizeof *vals), win[MA_FEAT_HIST], srt[MA_FEAT_HIST];
             unsigned bad_sorted = 0, bad_z = 0, bad_iqr = 0, judged = 0;
             for (unsigned k = 0; k < N; k++) {
@@ -366,7 +367,9 @@ static void test_hist_model(void)
                 case 1: xi = (int64_t)((k / 37) % 5) * 1000 + (k % 3); break;   /* runs */
                 default: xi = k < N / 2 ? (int64_t)(hist_next() % 50) : 5000 + (int64_t)(hist_next() % 50);
                 }
-                double x = integer ? (double)xi / 1e3 : (double)xi / 7.0;
+                double x = integer ? (double)xi / 1e3 : (double)xi / 700.0; /* entropies: 0 .. 7.2 */
+                if (!integer) /* the value the history keeps (exact from 1 up) */
+                    x = ldexp((double)llround(ldexp(x, 52)), -52);
                 unsigned n = k < MA_FEAT_HIST ? k : MA_FEAT_HIST;
                 for (unsigned i = 0; i < n; i++)
                     win[i] = vals[k - n + i];
@@ -375,7 +378,7 @@ static void test_hist_model(void)
                 if (integer)
                     ma_hist_judge_add_int(h, xi, 1e3, &r, MA_OUT_PL);
                 else
-                    ma_hist_judge_add(h, x, &r, MA_OUT_PE);
+                    ma_hist_judge_add_entropy(h, (double)xi / 700.0, &r, MA_OUT_PE);
                 ma_out_metric_t m = integer ? MA_OUT_PL : MA_OUT_PE;
                 if (n >= MA_FEAT_HIST_MIN) {
                     judged++;
@@ -386,10 +389,7 @@ static void test_hist_model(void)
                     bad_iqr += iqr != ((r.bits & MA_REC_IQR(m)) != 0) || !(r.present & MA_FEAT_HAS_OUT(m));
                     summary_t sm = ma_summarize(win, n);
                     double z = sm.std <= 1e-9 * fabs(sm.mean) ? 0.0 : (x - sm.mean) / sm.std;
-                    if (integer) /* exact integer sums there: the same z up to rounding */
-                        bad_z += fabs(z - r.z[m]) > 1e-9 * (1.0 + fabs(z));
-                    else /* the same operations in the same order: the same double */
-                        bad_z += memcmp(&z, &r.z[m], sizeof z) != 0;
+                    bad_z += fabs(z - r.z[m]) > 1e-9 * (1.0 + fabs(z));
                 } else {
                     bad_iqr += (r.present & MA_FEAT_HAS_OUT(m)) != 0;
                 }
@@ -410,6 +410,50 @@ static void test_hist_model(void)
     }
 }
 
+/* Entropy histories: values from 1 up are kept exactly, smaller ones
+ * within 2^-53; a constant history has exactly zero variance (z 0, no
+ * sigma) however the value rounds; out-of-range input is clamped. */
+static void test_hist_entropy(void)
+{
+    hist_t *h = ma_hist_new();
+    ma_feat_rec_t r;
+    const double c = log2(3.0) / 3.0 + 1.0; /* not a short binary fraction */
+    for (int k = 0; k < 50; k++) {
+        memset(&r, 0, sizeof r);
+        ma_hist_judge_add_entropy(h, c, &r, MA_OUT_PE);
+    }
+    CHECK(r.present & MA_FEAT_HAS_OUT(MA_OUT_PE));
+    CHECK(r.z[MA_OUT_PE] == 0.0);
+    CHECK_EQ(ma_feat_rec_sigma(&r, MA_OUT_PE), 0);
+    CHECK(h->sorted[0] == c && h->sorted[h->n - 1] == c); /* >= 1: exact */
+    CHECK(h->big == 0);
+    /* one jump: z = (x - c) / 0 is no outlier by sigma, but the IQR fences
+     * (q1 = q3 = c) flag it */
+    memset(&r, 0, sizeof r);
+    ma_hist_judge_add_entropy(h, 7.5, &r, MA_OUT_PE);
+    CHECK(r.z[MA_OUT_PE] == 0.0);
+    CHECK(r.bits & MA_REC_IQR(MA_OUT_PE));
+    /* now the history is 50 x c and 7.5: z of 7.5 again by hand */
+    memset(&r, 0, sizeof r);
+    ma_hist_judge_add_entropy(h, 7.5, &r, MA_OUT_PE);
+    double mean = (50.0 * c + 7.5) / 51.0;
+    double sd = sqrt((50.0 * (c - mean) * (c - mean) + (7.5 - mean) * (7.5 - mean)) / 51.0);
+    CHECK_NEAR(r.z[MA_OUT_PE], (7.5 - mean) / sd);
+    CHECK_EQ(ma_feat_rec_sigma(&r, MA_OUT_PE), 3);
+    ma_hist_free(h);
+
+    h = ma_hist_new();
+    const double small = 1.0 / 3.0;
+    ma_hist_judge_add_entropy(h, small, &r, MA_OUT_PE);
+    CHECK(fabs(h->sorted[0] - small) <= 0x1p-53);
+    ma_hist_judge_add_entropy(h, 9.5, &r, MA_OUT_PE);   /* clamped to 8 */
+    ma_hist_judge_add_entropy(h, -1.0, &r, MA_OUT_PE);  /* clamped to 0 */
+    ma_hist_judge_add_entropy(h, NAN, &r, MA_OUT_PE);   /* 0 */
+    CHECK(h->sorted[0] == 0.0 && h->sorted[1] == 0.0 && h->sorted[3] == 8.0);
+    CHECK(h->big == 0);
+    ma_hist_free(h);
+}
+
 int main(int argc, char **argv)
 {
     ma_test_init(&argc, &argv);
@@ -420,5 +464,6 @@ int main(int argc, char **argv)
     g_test_add_func("/feat_basics/short_adus", test_short_adus);
     g_test_add_func("/feat_basics/columns", test_columns);
     g_test_add_func("/feat_basics/hist_model", test_hist_model);
+    g_test_add_func("/feat_basics/hist_entropy", test_hist_entropy);
     return ma_test_run();
 }
