@@ -198,12 +198,19 @@ static bool std_is_zero(double std, double mean)
     return std <= 1e-9 * fabs(mean);
 }
 
+G_STATIC_ASSERT(MA_FEAT_HIST_MIN >= 2);
+
 /* Record z and the IQR test of x against the history's quartiles. */
 static void judge(const hist_t *h, double x, double z, ma_feat_rec_t *r, ma_out_metric_t m)
 {
     unsigned n = h->n;
-    double q1 = ma_feat_quantile_sorted(h->sorted, n, 0.25);
-    double q3 = ma_feat_quantile_sorted(h->sorted, n, 0.75);
+    /* ma_feat_quantile_sorted(sorted, n, 0.25 and 0.75), whose positions
+     * (n - 1) / 4 and 3 (n - 1) / 4 are exact quarters: the same doubles
+     * without floor() (n >= MA_FEAT_HIST_MIN, so lo + 1 < n) */
+    const double *s = h->sorted;
+    unsigned p1 = n - 1, p3 = 3 * (n - 1);
+    double q1 = s[p1 / 4] + (s[p1 / 4 + 1] - s[p1 / 4]) * (0.25 * (p1 % 4));
+    double q3 = s[p3 / 4] + (s[p3 / 4 + 1] - s[p3 / 4]) * (0.25 * (p3 % 4));
     double iqr = q3 - q1;
     r->z[m] = z; /* sigma follows from it (ma_feat_rec_sigma) */
     if (x < q1 - 1.5 * iqr || x > q3 + 1.5 * iqr)
