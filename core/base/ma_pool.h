@@ -5,7 +5,9 @@
  * A leaf module. Records of one size are carved out of blocks of
  * per_block records: no per-record malloc, stable addresses for the
  * capture's lifetime, index -> record in O(1). The variable-size arena
- * hands out zeroed chunks from large blocks (per-frame records).
+ * hands out zeroed chunks from large blocks (per-frame records). Blocks
+ * of 64 KiB and more are fresh anonymous mappings on POSIX systems: zero
+ * without a memset pass over them.
  */
 #ifndef MA_POOL_H
 #define MA_POOL_H
@@ -34,8 +36,10 @@ uint64_t ma_pool_count(const ma_pool_t *p);
 void *ma_pool_at(const ma_pool_t *p, uint64_t i);
 
 typedef struct ma_arena {
-    void   **blocks;
+    void   **blocks;     /* of block_size bytes; the last one is open */
     uint32_t nblocks, cap_blocks;
+    void   **big;        /* requests above block_size / 4, one block each */
+    uint32_t nbig, cap_big;
     size_t   used, block_size;
     uint64_t bytes;      /* handed out so far */
 } ma_arena_t;
