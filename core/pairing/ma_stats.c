@@ -102,6 +102,8 @@ double ma_quantile_value(const ma_quantile_t *q, unsigned pct)
 
 /* ---- rows ---- */
 
+#define ROW_CACHE 256u
+
 struct ma_stats {
     GHashTable *rows;    /* (pair id << 16 | unit) -> ma_row_t* (owned) */
     GPtrArray  *order;   /* ma_row_t*, sorted lazily */
@@ -111,6 +113,9 @@ struct ma_stats {
     const ma_pair_t *last_pair;
     unsigned    last_unit;
     ma_row_t   *last_pr, *last_ur;
+    /* rows found recently, by key (interleaved connections switch rows at
+     * almost every PDU): direct-mapped, a miss asks the table */
+    struct { gint64 key; ma_row_t *row; } recent[ROW_CACHE];
 };
 
 static void row_init(ma_row_t *r, const ma_pair_t *pair, unsigned unit)
@@ -148,6 +153,7 @@ void ma_stats_reset(ma_stats_t *st)
     st->sorted = true;
     st->last_pr = st->last_ur = NULL;
     st->last_pair = NULL;
+    memset(st->recent, 0, sizeof st->recent);
 }
 
 void ma_stats_free(ma_stats_t *st)
@@ -163,16 +169,22 @@ void ma_stats_free(ma_stats_t *st)
 static ma_row_t *row_get(ma_stats_t *st, const ma_pair_t *pair, unsigned unit)
 {
     gint64 key = ((gint64)pair->id << 16) | unit;
+    guint64 h = (guint64)key * UINT64_C(0x9E3779B97F4A7C15);
+    unsigned slot = (unsigned)(h >> 56) % ROW_CACHE;
+    if (st->recent[slot].row && st->recent[slot].key == key)
+        return st->recent[slot].row;
     ma_row_t *r = g_hash_table_lookup(st->rows, &key);
-    if (r)
-        return r;
-    r = g_new(ma_row_t, 1);
-    row_init(r, pair, unit);
-    gint64 *k = g_new(gint64, 1);
-    *k = key;
-    g_hash_table_insert(st->rows, k, r);
-    g_ptr_array_add(st->order, r);
-    st->sorted = false;
+    if (!r) {
+        r = g_new(ma_row_t, 1);
+        row_init(r, pair, unit);
+        gint64 *k = g_new(gint64, 1);
+        *k = key;
+        g_hash_table_insert(st->rows, k, r);
+        g_ptr_array_add(st->order, r);
+        st->sorted = false;
+    }
+    st->recent[slot].key = key;
+    st->recent[slot].row = r;
     return r;
 }
 
