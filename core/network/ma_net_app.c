@@ -29,7 +29,10 @@
 
 #include "ma_net_int.h"
 
+/* The table is a set of keys, each holding the latest request that had it
+ * (txn is no part of the key). */
 typedef struct retry_key {
+    ma_txn_t *txn;
     uint32_t pair;
     uint32_t len;
     uint8_t  unit, fc;
@@ -85,19 +88,21 @@ uint64_t ma_net_retry_untracked(const ma_net_t *n)
 
 /* ---- application retries ---- */
 
-/* The retry key of a request of pair `pair` (g_free it unless the table
- * keeps it). */
-static retry_key_t *retry_key(uint32_t pair, const ma_pdu_in_t *in)
+/* Request bodies up to this size are looked up from a key on the stack
+ * (a Modbus/TCP ADU has at most 260 bytes, 252 after the MBAP and fc). */
+#define RETRY_STACK_BYTES 256u
+
+/* Fill k (room for len body bytes) with the retry key of a request of
+ * pair `pair`. */
+static void retry_key_fill(retry_key_t *k, uint32_t pair, const ma_pdu_in_t *in, uint32_t len)
 {
-    uint32_t len = in->adu && in->adu_len > 8 ? in->adu_len - 8 : 0;
-    retry_key_t *k = g_malloc(sizeof *k + len);
+    k->txn = NULL;
     k->pair = pair;
     k->len = len;
     k->unit = in->unit;
     k->fc = in->fc;
     if (len)
         memcpy(k->bytes, in->adu + 8, len);
-    return k;
 }
 
 /* True if t retries e: another tid or connection, e unanswered, and t
@@ -115,11 +120,16 @@ void ma_net_request(ma_net_t *n, const ma_pdu_in_t *in, const ma_pdu_t *out)
     ma_txn_t *t = out->txn;
     if (!t || !out->pair || out->kind != MA_PDU_REQUEST || (out->flags & (MA_PDU_RETRANS | MA_PDU_MALFORMED)))
         return;
-    retry_key_t *k = retry_key(out->pair->id, in);
-    ma_txn_t *e = g_hash_table_lookup(n->retry, k);
-    if (!e && g_hash_table_size(n->retry) >= n->max_retry_keys) {
+    uint32_t len = in->adu && in->adu_len > 8 ? in->adu_len - 8 : 0;
+    _Alignas(retry_key_t) uint8_t buf[sizeof(retry_key_t) + RETRY_STACK_BYTES];
+    retry_key_t *q = len <= RETRY_STACK_BYTES ? (retry_key_t *)(void *)buf : g_malloc(sizeof *q + len);
+    retry_key_fill(q, out->pair->id, in, len);
+    retry_key_t *found = g_hash_table_lookup(n->retry, q);
+    ma_txn_t *e = found ? found->txn : NULL;
+    if (!found && g_hash_table_size(n->retry) >= n->max_retry_keys) {
         n->retry_untracked++;
-        g_free(k);
+        if (q != (retry_key_t *)(void *)buf)
+            g_free(q);
         return;
     }
     if (e && !in->tcp_retrans && is_retry(n, e, t)) {
@@ -131,7 +141,15 @@ void ma_net_request(ma_net_t *n, const ma_pdu_in_t *in, const ma_pdu_t *out)
         if (np)
             np->pub.retries++;
     }
-    g_hash_table_insert(n->retry, k, t); /* an existing key keeps its key, k is freed */
+    if (found) {
+        found->txn = t;
+        if (q != (retry_key_t *)(void *)buf)
+            g_free(q);
+    } else {
+        retry_key_t *k = q == (retry_key_t *)(void *)buf ? g_memdup2(q, sizeof *q + len) : q;
+        k->txn = t;
+        g_hash_table_add(n->retry, k);
+    }
 }
 
 /* ---- expected topology ---- */

@@ -123,6 +123,58 @@ static void test_retries(void)
     tn_free(&t);
 }
 
+/* A request with a 300-byte body (more than the retry table's stack key
+ * holds) that ends in `last`, in a frame of its own. */
+static ma_txn_t *long_req(tnet_t *t, const ep_t *e, uint32_t stream, ma_ns_t ts, uint16_t tid, uint8_t last,
+                          uint32_t *seq)
+{
+    enum { BODY = 300 };
+    static uint8_t adu[8 + BODY];
+    memset(adu, 0x5A, sizeof adu);
+    adu[0] = (uint8_t)(tid >> 8);
+    adu[1] = (uint8_t)tid;
+    adu[2] = adu[3] = 0;
+    adu[4] = (uint8_t)((BODY + 2) >> 8);
+    adu[5] = (uint8_t)(BODY + 2);
+    adu[6] = 1;
+    adu[7] = 16;
+    adu[sizeof adu - 1] = last;
+    ma_tcp_in_t in = tcpq(e, ts, stream, true, ACK, 0, *seq, sizeof adu);
+    *seq += sizeof adu;
+    in.frame = ++t->fr;
+    ma_core_note_time(t->core, in.ts);
+    ma_pdu_in_t pin = {.frame = in.frame, .ts = in.ts, .stream = in.stream, .src = in.src, .dst = in.dst,
+                       .srcport = in.srcport, .dstport = in.dstport, .is_request = true, .tid = tid,
+                       .unit = 1, .fc = 16, .adu = adu, .adu_len = sizeof adu, .ref = -1, .count = -1,
+                       .wref = -1};
+    ma_pdu_t out;
+    ma_core_pdu(t->core, &pin, &out);
+    if (out.kind == MA_PDU_REQUEST && !(out.flags & (MA_PDU_RETRANS | MA_PDU_MALFORMED)))
+        ma_net_request(t->net, &pin, &out);
+    ma_net_segment(t->net, &in, &pin, &out, 1);
+    return out.txn;
+}
+
+/* Retries of requests whose key does not fit on the stack: the same body
+ * is a retry, a body differing in its last byte is not. */
+static void test_retries_long(void)
+{
+    tnet_t t = tn_new();
+    ep_t e = ep(11, 40001);
+    handshake(&t, &e, 1, 0);
+    uint32_t seq = 1;
+    ma_txn_t *L1 = long_req(&t, &e, 1, SEC(1), 1, 0xAA, &seq);
+    ma_txn_t *L2 = long_req(&t, &e, 1, SEC(2), 2, 0xAA, &seq);
+    ma_txn_t *L3 = long_req(&t, &e, 1, SEC(3), 3, 0xAB, &seq);
+    ma_txn_t *L4 = long_req(&t, &e, 1, SEC(4), 4, 0xAA, &seq);
+    CHECK(L1 && L2 && L3 && L4);
+    CHECK_EQ(L2->retry_of, L1->req_frame);
+    CHECK_EQ(L3->retry_of, 0);
+    CHECK_EQ(L4->retry_of, L2->req_frame); /* the key's latest request */
+    CHECK_EQ(ma_net_pair_stats(t.net, L1->pair->id)->retries, 2);
+    tn_free(&t);
+}
+
 /* ma_net_find_event: binary search, inclusive windows, streams, kinds,
  * time going backwards. */
 static void test_find_event(void)
@@ -587,6 +639,7 @@ int main(int argc, char **argv)
 {
     ma_test_init(&argc, &argv);
     g_test_add_func("/net_app/retries", test_retries);
+    g_test_add_func("/net_app/retries_long", test_retries_long);
     g_test_add_func("/net_app/find_event", test_find_event);
     g_test_add_func("/net_app/expect", test_expect);
     g_test_add_func("/net_app/bounds", test_bounds);
