@@ -174,6 +174,8 @@ static unsigned lower_bound(const double *s, unsigned n, double x)
 static void sorted_update(hist_t *h, unsigned n, bool evicted, double old, double x)
 {
     double *s = h->sorted;
+    if (evicted && old == x)
+        return; /* the same multiset (a steady metric: lengths of one poll) */
     unsigned j = lower_bound(s, n, x);
     if (!evicted) {
         memmove(&s[j + 1], &s[j], (n - j) * sizeof *s);
@@ -199,6 +201,13 @@ static bool std_is_zero(double std, double mean)
 }
 
 G_STATIC_ASSERT(MA_FEAT_HIST_MIN >= 2);
+
+/* (double)v, through the 64-bit conversion (one instruction, the same
+ * correctly rounded value) when v fits: most sums do. */
+static inline double i128_to_double(__int128 v)
+{
+    return v >= INT64_MIN && v <= INT64_MAX ? (double)(int64_t)v : (double)v;
+}
 
 /* Record z and the IQR test of x against the history's quartiles. */
 static void judge(const hist_t *h, double x, double z, ma_feat_rec_t *r, ma_out_metric_t m)
@@ -238,8 +247,8 @@ void ma_hist_judge_add_int(hist_t *h, int64_t xi, double div, ma_feat_rec_t *r, 
         } else {
             __int128 var_n2 = (__int128)n * h->s2 - (__int128)h->s1 * h->s1; /* n^2 var */
             __int128 num = (__int128)n * xi - h->s1;                          /* n (x - mean) */
-            double sd_n = sqrt((double)var_n2); /* n std */
-            z = std_is_zero(sd_n, (double)h->s1) ? 0.0 : (double)num / sd_n;
+            double sd_n = sqrt(i128_to_double(var_n2)); /* n std */
+            z = std_is_zero(sd_n, (double)h->s1) ? 0.0 : i128_to_double(num) / sd_n;
         }
         judge(h, x, z, r, m);
     }
@@ -275,5 +284,10 @@ void ma_hist_judge_add_entropy(hist_t *h, double x, ma_feat_rec_t *r, ma_out_met
     /* entropies of bytes lie in [0, 8]; the clamp only keeps a caller's
      * mistake (or a NaN) inside the exact range */
     double c = x >= 0.0 ? (x <= 8.0 ? x : 8.0) : 0.0;
-    ma_hist_judge_add_int(h, (int64_t)llround(ldexp(c, 52)), 0x1p52, r, m);
+    /* llround(c * 2^52): the product is exact, its fraction too (< 2^53) */
+    double sc = c * 0x1p52;
+    int64_t xi = (int64_t)sc;
+    if (sc - (double)xi >= 0.5)
+        xi++;
+    ma_hist_judge_add_int(h, xi, 0x1p52, r, m);
 }

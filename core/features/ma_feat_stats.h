@@ -22,8 +22,9 @@ typedef struct {
 
 static inline void h256_add(hist256_t *h, uint8_t b)
 {
-    if (h->count[b]++ == 0)
-        h->present[b >> 6] |= UINT64_C(1) << (b & 63);
+    /* no branch: whether b is new is a coin toss for the predictor */
+    h->count[b]++;
+    h->present[b >> 6] |= UINT64_C(1) << (b & 63);
 }
 
 static inline void h256_sub(hist256_t *h, uint8_t b)
