@@ -9,11 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-bool ma_addr_equal(const ma_addr_t *a, const ma_addr_t *b)
-{
-    return a->len == b->len && memcmp(a->bytes, b->bytes, a->len) == 0;
-}
-
 void ma_addr_format(const ma_addr_t *a, char *buf, size_t size)
 {
     if (size == 0)

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -62,7 +63,18 @@ typedef struct ma_pair {
 } ma_pair_t;
 
 /* True if two addresses are equal. */
-bool ma_addr_equal(const ma_addr_t *a, const ma_addr_t *b);
+static inline bool ma_addr_equal(const ma_addr_t *a, const ma_addr_t *b)
+{
+    if (a->len != b->len)
+        return false;
+    if (a->len == 4) { /* most: one word, no call */
+        uint32_t x, y;
+        memcpy(&x, a->bytes, 4);
+        memcpy(&y, b->bytes, 4);
+        return x == y;
+    }
+    return memcmp(a->bytes, b->bytes, a->len) == 0;
+}
 
 /* Format an address into buf (IPv4 dotted, IPv6 RFC 5952 via inet_ntop;
  * "?" when unknown). */
