@@ -38,22 +38,7 @@ void ma_regs_config_defaults(ma_regs_config_t *cfg)
 
 void *ma_regs_alloc(ma_regs_t *r, size_t size)
 {
-    size = (size + 15) & ~(size_t)15;
-    if (size > ARENA_BLOCK / 4) {
-        void *big = g_malloc0(size);
-        g_ptr_array_add(r->arena, big);
-        return big;
-    }
-    if (r->arena_size - r->arena_used < size) {
-        /* Keep the current block last so it stays the one we carve from. */
-        g_ptr_array_add(r->arena, g_malloc0(ARENA_BLOCK));
-        r->arena_used = 0;
-        r->arena_size = ARENA_BLOCK;
-        r->arena_cur = g_ptr_array_index(r->arena, r->arena->len - 1);
-    }
-    void *p = (char *)r->arena_cur + r->arena_used;
-    r->arena_used += size;
-    return p;
+    return ma_arena_alloc(&r->arena, size);
 }
 
 /* ---- keys ---- */
@@ -110,7 +95,7 @@ ma_regs_t *ma_regs_new(const ma_regs_config_t *cfg, const ma_hb_def_t *defs, uns
     r->groups = g_ptr_array_new();
     r->hbs = g_ptr_array_new_with_free_func(ma_hb_free);
     r->watches = g_ptr_array_new_with_free_func(ma_watch_free);
-    r->arena = g_ptr_array_new_with_free_func(g_free);
+    ma_arena_init(&r->arena, ARENA_BLOCK);
     return r;
 }
 
@@ -121,13 +106,10 @@ static void group_free(ma_poll_group_t *g)
         g_array_free(p->hbrefs, TRUE);
     if (p->wrefs)
         g_array_free(p->wrefs, TRUE);
-    g_free(p->autos);
-    g_free(p->covered);
-    g_array_free(p->ts, TRUE);
-    g_array_free(p->frames, TRUE);
-    g_free(p);
+    g_free(p->ts);
+    g_free(p->frames);
     g_free(g->gap_list);
-    g_free(g);
+    /* g, p, autos and covered are in the arena */
 }
 
 void ma_regs_free(ma_regs_t *r)
@@ -144,7 +126,7 @@ void ma_regs_free(ma_regs_t *r)
         g_hash_table_destroy(r->watch_by_key);
     g_ptr_array_free(r->hbs, TRUE);
     g_ptr_array_free(r->watches, TRUE);
-    g_ptr_array_free(r->arena, TRUE);
+    ma_arena_clear(&r->arena);
     for (unsigned i = 0; i < r->ndefs; i++)
         g_free(r->defs[i].name);
     g_free(r->defs);
@@ -179,8 +161,8 @@ static bool def_matches(const ma_hb_def_t *d, const ma_poll_group_t *g)
 
 static ma_poll_group_t *group_new(ma_regs_t *r, const grp_key_t *key, const ma_pair_t *pair, ma_table_t table)
 {
-    ma_poll_group_t *g = g_new0(ma_poll_group_t, 1);
-    ma_grp_priv_t *p = g_new0(ma_grp_priv_t, 1);
+    ma_poll_group_t *g = ma_regs_alloc(r, sizeof *g);
+    ma_grp_priv_t *p = ma_regs_alloc(r, sizeof *p);
     g->priv = p;
     g->pair = pair;
     g->unit = key->unit;
@@ -188,8 +170,6 @@ static ma_poll_group_t *group_new(ma_regs_t *r, const grp_key_t *key, const ma_p
     g->table = table;
     g->start = key->start;
     g->count = key->count;
-    p->ts = g_array_new(FALSE, FALSE, sizeof(ma_ns_t));
-    p->frames = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     for (unsigned i = 0; i < r->ndefs; i++) {
         const ma_hb_def_t *d = &r->defs[i];
         if (!def_matches(d, g))
@@ -200,17 +180,17 @@ static ma_poll_group_t *group_new(ma_regs_t *r, const grp_key_t *key, const ma_p
             .inst = -1, .off = (uint16_t)(d->reg - g->start)};
         ma_refs_append(&p->hbrefs, &ref);
         if (!p->covered)
-            p->covered = g_new0(uint8_t, g->count);
+            p->covered = ma_regs_alloc(r, g->count);
         for (unsigned w = 0; w < words; w++)
             p->covered[ref.off + w] = 1;
     }
     bool regs = table == MA_TBL_HOLDING || table == MA_TBL_INPUT;
     if (r->cfg.auto_detect && regs) {
         if (r->auto_tracked + g->count <= r->cfg.max_auto) {
-            p->autos = g_new0(ma_auto_t, g->count);
+            p->autos = ma_regs_alloc(r, (size_t)g->count * sizeof *p->autos);
             r->auto_tracked += g->count;
             if (!p->covered)
-                p->covered = g_new0(uint8_t, g->count);
+                p->covered = ma_regs_alloc(r, g->count);
         } else {
             r->auto_dropped += g->count;
         }
@@ -238,8 +218,13 @@ static void group_poll(ma_regs_t *r, ma_poll_group_t *g, const ma_pdu_in_t *in, 
         rec->period = in->ts - g->last_ts;
     }
     if (r->periods_stored < MAX_PERIODS_STORED) {
-        g_array_append_val(p->ts, in->ts);
-        g_array_append_val(p->frames, in->frame);
+        if (p->npolls == p->cap_polls) {
+            p->cap_polls = p->cap_polls ? p->cap_polls * 2 : 4;
+            p->ts = g_renew(ma_ns_t, p->ts, p->cap_polls);
+            p->frames = g_renew(uint32_t, p->frames, p->cap_polls);
+        }
+        p->ts[p->npolls] = in->ts;
+        p->frames[p->npolls++] = in->frame;
         r->periods_stored++;
     } else {
         g->periods_truncated = true;
@@ -406,9 +391,9 @@ static bool is_gap(const ma_regs_t *r, const ma_poll_group_t *g, ma_ns_t period)
 static void group_finalize(ma_regs_t *r, ma_poll_group_t *g, ma_ns_t capture_end)
 {
     ma_grp_priv_t *p = g->priv;
-    size_t n = p->ts->len;
-    const ma_ns_t *ts = (const ma_ns_t *)(void *)p->ts->data;
-    const uint32_t *fr = (const uint32_t *)(void *)p->frames->data;
+    size_t n = p->npolls;
+    const ma_ns_t *ts = p->ts;
+    const uint32_t *fr = p->frames;
     g->one_off = g->polls < r->cfg.min_polls || n < 2;
     if (g->one_off) {
         g->cycles = g->polls;

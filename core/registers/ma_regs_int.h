@@ -6,6 +6,7 @@
 #define MA_REGS_INT_H
 
 #include "ma_regs.h"
+#include "ma_pool.h"
 
 /* Auto-detection state of one register of a poll group's block. */
 typedef struct ma_auto {
@@ -30,8 +31,9 @@ typedef struct ma_grp_priv {
     GArray    *wrefs;       /* ma_ref_t: watched registers in the block (NULL: none yet) */
     ma_auto_t *autos;       /* count entries (register tables, auto on) */
     uint8_t   *covered;     /* count flags: part of a heartbeat already */
-    GArray    *ts;          /* ma_ns_t: every poll's time (bounded globally) */
-    GArray    *frames;      /* uint32_t: every poll's frame */
+    ma_ns_t   *ts;          /* every poll's time (bounded globally) */
+    uint32_t  *frames;      /* every poll's frame */
+    uint32_t   npolls, cap_polls; /* entries of ts and frames */
 } ma_grp_priv_t;
 
 /* A group's heartbeat or watch references: most groups have none, so the
@@ -63,12 +65,11 @@ struct ma_regs {
     GPtrArray       *watches;         /* ma_watch_t */
     uint64_t         groups_dropped, auto_dropped, auto_tracked, periods_stored;
     bool             finalized;
-    GPtrArray       *arena;           /* blocks of records */
-    void            *arena_cur;
-    size_t           arena_used, arena_size;
+    ma_arena_t       arena;           /* records, groups and their fixed arrays */
 };
 
-/* A record area of size bytes, zeroed, alive until ma_regs_free. */
+/* A record area of size bytes, zeroed, 8-byte aligned, alive until
+ * ma_regs_free. */
 void *ma_regs_alloc(ma_regs_t *r, size_t size);
 
 /* Heartbeats (ma_hb.c). */
