@@ -341,7 +341,9 @@ static void add_adu(packet_info *pinfo, tvbuff_t *tvb, gint off, guint plen)
     memset(a, 0, sizeof *a);
     gint have = tvb_captured_length_remaining(tvb, off);
     a->caplen = have < 0 ? 0 : MIN((guint)have, plen);
-    a->bytes = a->caplen ? tvb_memdup(pinfo->pool, tvb, off, (size_t)a->caplen) : NULL;
+    /* the tvb (and what backs it) lives until the end of the frame, when
+     * the post-dissector has used the bytes: no copy */
+    a->bytes = a->caplen ? tvb_get_ptr(tvb, off, (gint)a->caplen) : NULL;
     a->wirelen = plen;
     ma_ingest_addr(&pinfo->net_src, &a->src);
     ma_ingest_addr(&pinfo->net_dst, &a->dst);

@@ -13,8 +13,8 @@
  *    datagram that carried it;
  *  - mbtcp / mbtls: the handles TCP (and TLS) call for Modbus/TCP are
  *    wrapped; after Wireshark's TCP reassembly and mbtcp's framing
- *    (tcp_dissect_pdus by the MBAP length) the wrapper copies each framed
- *    ADU's bytes;
+ *    (tcp_dissect_pdus by the MBAP length) the wrapper takes each framed
+ *    ADU's bytes (a pointer: the tvb lives until the end of the frame);
  *  - stp: the BPDU dissector's handles are wrapped; the wrapper copies the
  *    BPDU's bytes.
  * Every wrapper calls the original handle unchanged, so Wireshark's own
@@ -34,7 +34,7 @@
 /* What one frame gave (first pass); valid until the end of the frame. */
 typedef struct ma_raw_frame {
     unsigned     nadus, cap;
-    ma_adu_in_t *adus;         /* ADUs as mbtcp framed them (bytes in the packet scope) */
+    ma_adu_in_t *adus;         /* ADUs as mbtcp framed them (bytes: the frame's tvbs) */
     bool        *adu_has_seg;  /* per ADU: carried by a segment the tcp wrapper saw */
     bool         has_seg;
     ma_tcp_in_t  seg;          /* the innermost TCP segment of a Modbus connection */
