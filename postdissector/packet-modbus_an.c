@@ -44,12 +44,20 @@ static const ma_frame_rec_t *first_pass(ma_analysis_t *an, packet_info *pinfo)
     if (!raw) {
         ma_analysis_note_time(an, ts);
     } else {
-        /* ADUs of a segment the tcp wrapper did not see have no stream */
-        ma_adu_in_t *adus = raw->nadus ? wmem_alloc_array(pinfo->pool, ma_adu_in_t, raw->nadus) : NULL;
+        /* ADUs of a segment the tcp wrapper did not see have no stream:
+         * left out (a copy of the rest only then) */
+        const ma_adu_in_t *adus = raw->adus;
         unsigned n = 0;
-        for (unsigned i = 0; i < raw->nadus; i++)
-            if (raw->adu_has_seg[i])
-                adus[n++] = raw->adus[i];
+        while (n < raw->nadus && raw->adu_has_seg[n])
+            n++;
+        if (n < raw->nadus) {
+            ma_adu_in_t *some = wmem_alloc_array(pinfo->pool, ma_adu_in_t, raw->nadus);
+            n = 0;
+            for (unsigned i = 0; i < raw->nadus; i++)
+                if (raw->adu_has_seg[i])
+                    some[n++] = raw->adus[i];
+            adus = some;
+        }
         ma_frame_in_t in = {
             .frame = pinfo->num, .ts = ts, .adus = adus, .nadus = n,
             .seg = raw->has_seg ? &raw->seg : NULL,

@@ -274,9 +274,21 @@ const ma_net_ev_t *ma_net_find_event_info(const ma_net_t *n, uint32_t pair_id, u
 
 /* ---- connections ---- */
 
+/* The connection of a stream, or NULL. */
+static ma_nconn_t *conn_by_stream(ma_net_t *n, uint32_t stream)
+{
+    ma_nconn_t **slot = &n->recent[stream % NET_CONN_CACHE];
+    if (*slot && (*slot)->pub.stream == stream)
+        return *slot;
+    ma_nconn_t *c = g_hash_table_lookup(n->by_stream, GUINT_TO_POINTER(stream));
+    if (c)
+        *slot = c;
+    return c;
+}
+
 const ma_net_conn_t *ma_net_stream_conn(const ma_net_t *n, uint32_t stream)
 {
-    const ma_nconn_t *c = g_hash_table_lookup(n->by_stream, GUINT_TO_POINTER(stream));
+    const ma_nconn_t *c = conn_by_stream((ma_net_t *)(uintptr_t)n, stream);
     return c ? &c->pub : NULL;
 }
 
@@ -632,7 +644,7 @@ const ma_seg_rec_t *ma_net_segment(ma_net_t *n, const ma_tcp_in_t *in, const ma_
     (void)pdus;
     ma_seg_rec_t r;
     memset(&r, 0, sizeof r);
-    ma_nconn_t *c = g_hash_table_lookup(n->by_stream, GUINT_TO_POINTER(in->stream));
+    ma_nconn_t *c = conn_by_stream(n, in->stream);
     if (!c && in->duplicate_of)
         return NULL; /* a copy of a segment that made no connection */
     bool created = !c;

@@ -71,11 +71,14 @@ typedef struct ma_npair {
     ma_nconn_t   *last;         /* newest connection (by first segment) */
 } ma_npair_t;
 
+#define NET_CONN_CACHE 64u
+
 struct ma_net {
     ma_net_config_t cfg;
     ma_core_t      *core;
     uint32_t        max_conns, max_events, max_retry_keys;
-    GHashTable     *by_stream;     /* tcp.stream -> ma_nconn_t* */
+    GHashTable     *by_stream;     /* tcp.stream -> ma_nconn_t* (never removed) */
+    ma_nconn_t     *recent[NET_CONN_CACHE]; /* found recently, direct-mapped by stream */
     ma_pool_t       conns;         /* ma_nconn_t */
     uint32_t        nconns;
     uint64_t        conns_dropped;

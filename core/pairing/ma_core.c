@@ -28,6 +28,7 @@
 
 #define MA_ANSWERED_MAX 4096u
 #define MA_TXN_BLOCK    4096u
+#define CONN_CACHE      64u  /* recent connections remembered by stream */
 
 /* A pending request's place in the lists: its key's FIFO, its
  * connection's list and the global list, each oldest first. */
@@ -63,7 +64,9 @@ typedef struct ma_pair_key {
 struct ma_core {
     ma_config_t cfg;
     GHashTable *conns;      /* stream -> ma_conn_t* (owned) */
-    ma_conn_t  *last_conn;  /* the previous PDU's: PDUs come in runs of one connection */
+    /* connections found recently, by stream (direct-mapped: interleaved
+     * connections each keep their slot; entries live until the end) */
+    ma_conn_t  *recent_conn[CONN_CACHE];
     GHashTable *pairs;      /* ma_pair_key_t* -> ma_pair_t* */
     GPtrArray  *pair_list;  /* ma_pair_t* (owned), by id */
     ma_pool_t   txns;       /* ma_txn_t, in creation order */
@@ -364,21 +367,20 @@ static ma_pair_t *pair_get(ma_core_t *core, const ma_addr_t *client,
  * valid): the direction of a PDU and then its pairing ask for the same. */
 static ma_conn_t *conn_find(const ma_core_t *core, uint32_t stream)
 {
-    if (core->last_conn && core->last_conn->stream == stream)
-        return core->last_conn;
+    ma_conn_t **slot = (ma_conn_t **)(uintptr_t)&core->recent_conn[stream % CONN_CACHE];
+    if (*slot && (*slot)->stream == stream)
+        return *slot;
     ma_conn_t *c = g_hash_table_lookup(core->conns, GUINT_TO_POINTER(stream));
     if (c)
-        ((ma_core_t *)(uintptr_t)core)->last_conn = c;
+        *slot = c;
     return c;
 }
 
 static ma_conn_t *conn_get(ma_core_t *core, const ma_pdu_in_t *in)
 {
     ma_conn_t *c = conn_find(core, in->stream);
-    if (c) {
-        core->last_conn = c;
+    if (c)
         return c;
-    }
     c = g_new0(ma_conn_t, 1);
     c->stream = in->stream;
     if (in->is_request)
@@ -386,7 +388,7 @@ static ma_conn_t *conn_get(ma_core_t *core, const ma_pdu_in_t *in)
     else
         c->pair = pair_get(core, &in->dst, &in->src, in->srcport);
     g_hash_table_insert(core->conns, GUINT_TO_POINTER(in->stream), c);
-    core->last_conn = c;
+    core->recent_conn[in->stream % CONN_CACHE] = c;
     return c;
 }
 
