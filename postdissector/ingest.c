@@ -182,16 +182,27 @@ static conv_slot_t conv_cache[CONV_SLOTS];
 static conv_slot_t *conv_slot(const address *src, const address *dst, uint16_t sport, uint16_t dport,
                               conv_slot_t *key)
 {
-    if (src->type != dst->type || (src->type != AT_IPv4 && src->type != AT_IPv6) || src->len != dst->len ||
-        src->len > 16)
+    if (src->type != dst->type || src->len != dst->len ||
+        !((src->type == AT_IPv4 && src->len == 4) || (src->type == AT_IPv6 && src->len == 16)))
         return NULL;
-    int c = memcmp(src->data, dst->data, (size_t)src->len);
+    int c;
+    if (src->len == 4) { /* constant sizes: no library calls; memcmp's order */
+        uint32_t s4 = be32(src->data), d4 = be32(dst->data);
+        c = (s4 > d4) - (s4 < d4);
+    } else {
+        c = memcmp(src->data, dst->data, 16);
+    }
     bool swap = c > 0 || (c == 0 && sport > dport);
     const address *x = swap ? dst : src, *y = swap ? src : dst;
     memset(key, 0, sizeof *key);
     key->alen = (uint8_t)src->len;
-    memcpy(key->a, x->data, (size_t)src->len);
-    memcpy(key->b, y->data, (size_t)src->len);
+    if (src->len == 4) {
+        memcpy(key->a, x->data, 4);
+        memcpy(key->b, y->data, 4);
+    } else {
+        memcpy(key->a, x->data, 16);
+        memcpy(key->b, y->data, 16);
+    }
     key->pa = swap ? dport : sport;
     key->pb = swap ? sport : dport;
     uint32_t h = 2166136261u;
@@ -203,8 +214,9 @@ static conv_slot_t *conv_slot(const address *src, const address *dst, uint16_t s
 
 static bool conv_slot_is(const conv_slot_t *s, const conv_slot_t *key)
 {
+    /* both keys are zero-padded to 16 bytes (conv_slot) */
     return s->tcpd && s->alen == key->alen && s->pa == key->pa && s->pb == key->pb &&
-           memcmp(s->a, key->a, key->alen) == 0 && memcmp(s->b, key->b, key->alen) == 0;
+           memcmp(s->a, key->a, sizeof s->a) == 0 && memcmp(s->b, key->b, sizeof s->b) == 0;
 }
 
 /* TCP's data of the segment's conversation (find_conversation, as TCP

@@ -124,10 +124,8 @@ void ma_hist_free(hist_t *h)
 
 /* Room for one more value while the history is not full: the ring has not
  * wrapped yet (head 0), so growing copies n entries of each array. */
-static void hist_reserve(hist_t *h)
+static void hist_grow(hist_t *h)
 {
-    if (h->n < h->cap || h->cap == MA_FEAT_HIST)
-        return;
     unsigned cap = h->cap ? MIN(h->cap * 2, MA_FEAT_HIST) : HIST_CAP0;
     double *buf = g_malloc((size_t)cap * 2 * sizeof(double));
     double *ring = buf + cap;
@@ -252,7 +250,8 @@ void ma_hist_judge_add_int(hist_t *h, int64_t xi, double div, ma_feat_rec_t *r, 
         }
         judge(h, x, z, r, m);
     }
-    hist_reserve(h);
+    if (h->n == h->cap && h->cap < MA_FEAT_HIST)
+        hist_grow(h);
     bool evicted = n == MA_FEAT_HIST;
     double old = 0.0;
     unsigned slot = evicted ? h->head : n;
