@@ -14,6 +14,8 @@ G_STATIC_ASSERT(MA_FEAT_WINDOW_MAX >= 1024 && (MA_FEAT_WINDOW_MAX & (MA_FEAT_WIN
 
 /* ---- engine state -------------------------------------------------------- */
 
+#define FLOW_CACHE 64u
+
 /* ma_feat_pdu()'s own records: the last MA_FEAT_ROLL + 1 of a flow. */
 typedef struct {
     ma_feat_rec_t rec[MA_FEAT_ROLL + 1];
@@ -121,8 +123,10 @@ struct ma_feat_engine {
     event_t    *ev;      /* ring of ev_cap (a power of 2, doubled when full up to MA_FEAT_WINDOW_MAX) */
     uint32_t    ev_head, ev_n, ev_cap;
     /* the previous PDU's entries (a new connection of the same pair or hosts finds them here) */
-    uint64_t    last_fkey;
     flow_t     *last_flow;
+    /* flows found recently, direct-mapped by key (interleaved connections
+     * each keep their slot; flows live until the engine is freed) */
+    struct { uint64_t key; flow_t *flow; } recent_flow[FLOW_CACHE];
     uint32_t    last_pair_id;
     pairw_t    *last_pw;
     edge_t     *last_edge[2]; /* the last two edges used (a request and its answer); cleared when freed */
@@ -346,8 +350,9 @@ static bool window_add(ma_feat_engine_t *e, flow_t *f, const ma_feat_in_t *in, p
 
 static flow_t *flow_get(ma_feat_engine_t *e, uint64_t key)
 {
-    if (e->last_flow && e->last_fkey == key)
-        return e->last_flow;
+    unsigned slot = (unsigned)((key >> 1) ^ key) % FLOW_CACHE;
+    if (e->recent_flow[slot].flow && e->recent_flow[slot].key == key)
+        return e->last_flow = e->recent_flow[slot].flow;
     flow_t *f = g_hash_table_lookup(e->flows, &key);
     if (!f) {
         f = g_new0(flow_t, 1);
@@ -355,7 +360,8 @@ static flow_t *flow_get(ma_feat_engine_t *e, uint64_t key)
         *k = (gint64)key;
         g_hash_table_insert(e->flows, k, f);
     }
-    e->last_fkey = key;
+    e->recent_flow[slot].key = key;
+    e->recent_flow[slot].flow = f;
     e->last_flow = f;
     return f;
 }
