@@ -24,12 +24,84 @@ static int inline_index(const ma_kmap_t *m, uint32_t key)
     return -1;
 }
 
+/* ---- the spill table ---- */
+
+static uint32_t big_home(const ma_kmap_big_t *b, uint32_t key)
+{
+    return (key * 0x9E3779B1u) >> 7 & (b->cap - 1); /* Fibonacci hashing, middle bits */
+}
+
+/* The slot of key, or of the empty slot where it would go. */
+static uint32_t big_find(const ma_kmap_big_t *b, uint32_t key)
+{
+    uint32_t i = big_home(b, key);
+    while (b->vals[i] && b->keys[i] != key)
+        i = (i + 1) & (b->cap - 1);
+    return i;
+}
+
+static void big_alloc(ma_kmap_big_t *b, uint32_t cap)
+{
+    b->cap = cap;
+    b->used = 0;
+    b->keys = g_new(uint32_t, cap);
+    b->vals = g_new0(void *, cap);
+}
+
+static void big_put_new(ma_kmap_big_t *b, uint32_t key, void *val)
+{
+    uint32_t i = big_find(b, key);
+    b->keys[i] = key;
+    b->vals[i] = val;
+    b->used++;
+}
+
+/* Room for one more key (at most half full). */
+static void big_reserve(ma_kmap_big_t *b)
+{
+    if (2 * (b->used + 1) <= b->cap)
+        return;
+    ma_kmap_big_t old = *b;
+    big_alloc(b, old.cap * 2);
+    for (uint32_t i = 0; i < old.cap; i++)
+        if (old.vals[i])
+            big_put_new(b, old.keys[i], old.vals[i]);
+    g_free(old.keys);
+    g_free(old.vals);
+}
+
+/* Empty slot i, moving back the entries of its probe run that would no
+ * longer be found (linear probing's deletion without tombstones). */
+static void big_delete(ma_kmap_big_t *b, uint32_t i)
+{
+    uint32_t mask = b->cap - 1, j = i;
+    for (;;) {
+        j = (j + 1) & mask;
+        if (!b->vals[j])
+            break;
+        uint32_t h = big_home(b, b->keys[j]);
+        /* the entry at j stays if its home lies cyclically in (i, j] */
+        bool stays = i < j ? (h > i && h <= j) : (h > i || h <= j);
+        if (!stays) {
+            b->keys[i] = b->keys[j];
+            b->vals[i] = b->vals[j];
+            i = j;
+        }
+    }
+    b->vals[i] = NULL;
+    b->used--;
+}
+
+/* ---- the map ---- */
+
 void *ma_kmap_lookup(const ma_kmap_t *m, uint32_t key)
 {
     int i = inline_index(m, key);
     if (i >= 0)
         return m->val[i];
-    return m->big ? g_hash_table_lookup(m->big, GUINT_TO_POINTER(key)) : NULL;
+    if (!m->big || !m->big->used)
+        return NULL;
+    return m->big->vals[big_find(m->big, key)];
 }
 
 void ma_kmap_insert(ma_kmap_t *m, uint32_t key, void *val)
@@ -39,9 +111,12 @@ void ma_kmap_insert(ma_kmap_t *m, uint32_t key, void *val)
         m->val[i] = val;
         return;
     }
-    if (m->big && g_hash_table_contains(m->big, GUINT_TO_POINTER(key))) {
-        g_hash_table_insert(m->big, GUINT_TO_POINTER(key), val);
-        return;
+    if (m->big && m->big->used) {
+        uint32_t j = big_find(m->big, key);
+        if (m->big->vals[j]) {
+            m->big->vals[j] = val;
+            return;
+        }
     }
     if (m->n < MA_KMAP_INLINE) {
         m->key[m->n] = key;
@@ -49,9 +124,12 @@ void ma_kmap_insert(ma_kmap_t *m, uint32_t key, void *val)
         m->n++;
         return;
     }
-    if (!m->big)
-        m->big = g_hash_table_new(g_direct_hash, g_direct_equal);
-    g_hash_table_insert(m->big, GUINT_TO_POINTER(key), val);
+    if (!m->big) {
+        m->big = g_new(ma_kmap_big_t, 1);
+        big_alloc(m->big, 8);
+    }
+    big_reserve(m->big);
+    big_put_new(m->big, key, val);
 }
 
 void *ma_kmap_remove(ma_kmap_t *m, uint32_t key)
@@ -64,24 +142,27 @@ void *ma_kmap_remove(ma_kmap_t *m, uint32_t key)
         m->val[i] = m->val[m->n];
         return v;
     }
-    if (!m->big)
+    if (!m->big || !m->big->used)
         return NULL;
-    void *v = g_hash_table_lookup(m->big, GUINT_TO_POINTER(key));
+    uint32_t j = big_find(m->big, key);
+    void *v = m->big->vals[j];
     if (v)
-        g_hash_table_remove(m->big, GUINT_TO_POINTER(key));
+        big_delete(m->big, j);
     return v;
 }
 
 uint32_t ma_kmap_size(const ma_kmap_t *m)
 {
-    return m->n + (m->big ? g_hash_table_size(m->big) : 0);
+    return m->n + (m->big ? m->big->used : 0);
 }
 
 void ma_kmap_clear(ma_kmap_t *m)
 {
     m->n = 0;
-    if (m->big)
-        g_hash_table_remove_all(m->big);
+    if (m->big && m->big->used) {
+        memset(m->big->vals, 0, m->big->cap * sizeof *m->big->vals);
+        m->big->used = 0;
+    }
 }
 
 void ma_kmap_destroy(ma_kmap_t *m, void (*free_val)(void *))
@@ -89,15 +170,15 @@ void ma_kmap_destroy(ma_kmap_t *m, void (*free_val)(void *))
     if (free_val) {
         for (uint32_t i = 0; i < m->n; i++)
             free_val(m->val[i]);
-        if (m->big) {
-            GHashTableIter it;
-            gpointer k, v;
-            g_hash_table_iter_init(&it, m->big);
-            while (g_hash_table_iter_next(&it, &k, &v))
-                free_val(v);
-        }
+        if (m->big)
+            for (uint32_t i = 0; i < m->big->cap; i++)
+                if (m->big->vals[i])
+                    free_val(m->big->vals[i]);
     }
-    if (m->big)
-        g_hash_table_destroy(m->big);
+    if (m->big) {
+        g_free(m->big->keys);
+        g_free(m->big->vals);
+        g_free(m->big);
+    }
     ma_kmap_init(m);
 }

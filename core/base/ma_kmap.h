@@ -7,8 +7,9 @@
  * connection they hold one or two keys, and a connection per poll makes
  * thousands of connections. A GHashTable costs ~250 bytes and a hash per
  * operation; this map keeps its first MA_KMAP_INLINE entries in place and
- * spills further keys to a GHashTable made when first needed. Values are
- * never NULL (NULL means "absent"); the map never frees them.
+ * spills further keys to an open-addressing table (linear probing,
+ * deletion by backward shift, at most half full) made when first needed.
+ * Values are never NULL (NULL means "absent"); the map never frees them.
  */
 #ifndef MA_KMAP_H
 #define MA_KMAP_H
@@ -23,11 +24,19 @@ extern "C" {
 
 #define MA_KMAP_INLINE 2u
 
+/* The spill table: cap (a power of 2) slots, a slot empty when its value
+ * is NULL. */
+typedef struct ma_kmap_big {
+    uint32_t  cap, used;
+    uint32_t *keys;
+    void    **vals;
+} ma_kmap_big_t;
+
 typedef struct ma_kmap {
-    uint32_t    key[MA_KMAP_INLINE];
-    void       *val[MA_KMAP_INLINE];
-    uint32_t    n;      /* inline entries in use */
-    GHashTable *big;    /* the other keys (NULL until needed) */
+    uint32_t       key[MA_KMAP_INLINE];
+    void          *val[MA_KMAP_INLINE];
+    uint32_t       n;      /* inline entries in use */
+    ma_kmap_big_t *big;    /* the other keys (NULL until needed) */
 } ma_kmap_t;
 
 /* An empty map (a zeroed ma_kmap_t is one too). */

@@ -5,8 +5,10 @@
  *
  * Random inserts (new keys and replacements), removals (present and
  * absent keys) and clears over small key sets, so keys move between the
- * inline slots and the spill table in every order; after every operation
- * every key of the set is looked up and the sizes compared.
+ * inline slots and the spill table in every order, and over two sets of
+ * 1,500 keys that fill the spill table (growth, long probe runs, removal
+ * by backward shift); after every operation (every 97th for the large
+ * sets) every key of the set is looked up and the sizes compared.
  */
 #include "ma_test.h"
 
@@ -28,16 +30,20 @@ static void count_free(void *p)
 
 static void test_random_against_model(void)
 {
-    static const uint32_t nkeys[] = {1, 2, 3, 5, 40};
+    /* the last two sets: 1,500 random keys, and 1,500 keys as the core
+     * makes them (unit << 16 | transaction id, consecutive ids: clustered
+     * homes, long probe runs, deletions that shift entries back) */
+    static const uint32_t nkeys[] = {1, 2, 3, 5, 40, 1500, 1500};
     unsigned bad_lookup = 0, bad_size = 0, bad_remove = 0, ops = 0;
     for (unsigned s = 0; s < G_N_ELEMENTS(nkeys); s++) {
         rng = 7u + s;
         ma_kmap_t m;
         ma_kmap_init(&m);
+        unsigned max_size = 0;
         GHashTable *model = g_hash_table_new(g_direct_hash, g_direct_equal);
-        uint32_t keys[40];
-        for (uint32_t i = 0; i < nkeys[s]; i++)
-            keys[i] = i == 0 ? 0 : next(); /* key 0 is a key like any other */
+        static uint32_t keys[1500];
+        for (uint32_t i = 0; i < nkeys[s]; i++) /* key 0 is a key like any other */
+            keys[i] = s == G_N_ELEMENTS(nkeys) - 1 ? (1u << 16 | i) : i == 0 ? 0 : next();
         for (unsigned k = 0; k < 20000; k++, ops++) {
             uint32_t key = keys[next() % nkeys[s]];
             uintptr_t val = 1 + next() % 1000;
@@ -49,14 +55,20 @@ static void test_random_against_model(void)
                 void *want = g_hash_table_lookup(model, GUINT_TO_POINTER(key));
                 g_hash_table_remove(model, GUINT_TO_POINTER(key));
                 bad_remove += ma_kmap_remove(&m, key) != want;
-            } else {
+            } else if (nkeys[s] <= 40 || next() % 64 == 0) { /* big sets: let them fill */
                 ma_kmap_clear(&m);
                 g_hash_table_remove_all(model);
             }
-            for (uint32_t i = 0; i < nkeys[s]; i++)
-                bad_lookup += ma_kmap_lookup(&m, keys[i]) != g_hash_table_lookup(model, GUINT_TO_POINTER(keys[i]));
+            if (nkeys[s] <= 40 || k % 97 == 0 || k == 19999) /* every key: each op, or often */
+                for (uint32_t i = 0; i < nkeys[s]; i++)
+                    bad_lookup +=
+                        ma_kmap_lookup(&m, keys[i]) != g_hash_table_lookup(model, GUINT_TO_POINTER(keys[i]));
             bad_size += ma_kmap_size(&m) != g_hash_table_size(model);
+            if (ma_kmap_size(&m) > max_size)
+                max_size = ma_kmap_size(&m);
         }
+        if (nkeys[s] > 40)
+            CHECK(max_size >= 500); /* the spill table grew, several times */
         freed = 0;
         unsigned left = ma_kmap_size(&m);
         ma_kmap_destroy(&m, count_free);
@@ -67,7 +79,7 @@ static void test_random_against_model(void)
     CHECK_EQ(bad_lookup, 0);
     CHECK_EQ(bad_size, 0);
     CHECK_EQ(bad_remove, 0);
-    CHECK(ops == 100000);
+    CHECK(ops == 140000);
 }
 
 /* Hand-made: two keys stay inline, the third spills; removing an inline
