@@ -153,17 +153,20 @@ static void hist_linear(const hist_t *h, double div, double *out)
         out[first + i] = (double)h->iv[i] / div;
 }
 
+/* The first position of s[0..n) (ascending) whose value is >= x: halving
+ * without a data-dependent branch (a compare and a conditional move per
+ * step): a new value lands anywhere in the history, so a branch there is
+ * mispredicted every other step, which costs more time than the few extra
+ * instructions. */
 static unsigned lower_bound(const double *s, unsigned n, double x)
 {
-    unsigned lo = 0, hi = n;
-    while (lo < hi) {
-        unsigned mid = (lo + hi) / 2;
-        if (s[mid] < x)
-            lo = mid + 1;
-        else
-            hi = mid;
+    const double *b = s;
+    while (n > 1) {
+        unsigned half = n / 2;
+        b = b[half - 1] < x ? b + half : b;
+        n -= half;
     }
-    return lo;
+    return (unsigned)(b - s) + (n == 1 && b[0] < x);
 }
 
 /* Put x into the sorted copy (n values), replacing one copy of old when
