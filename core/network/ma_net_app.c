@@ -122,16 +122,17 @@ void ma_net_request(ma_net_t *n, const ma_pdu_in_t *in, const ma_pdu_t *out)
         return;
     uint32_t len = in->adu && in->adu_len > 8 ? in->adu_len - 8 : 0;
     _Alignas(retry_key_t) uint8_t buf[sizeof(retry_key_t) + RETRY_STACK_BYTES];
-    retry_key_t *q = len <= RETRY_STACK_BYTES ? (retry_key_t *)(void *)buf : g_malloc(sizeof *q + len);
+    bool on_heap = len > RETRY_STACK_BYTES;
+    retry_key_t *q = on_heap ? g_malloc(sizeof *q + len) : (retry_key_t *)(void *)buf;
     retry_key_fill(q, out->pair->id, in, len);
     retry_key_t *found = g_hash_table_lookup(n->retry, q);
-    ma_txn_t *e = found ? found->txn : NULL;
     if (!found && g_hash_table_size(n->retry) >= n->max_retry_keys) {
         n->retry_untracked++;
-        if (q != (retry_key_t *)(void *)buf)
+        if (on_heap)
             g_free(q);
         return;
     }
+    ma_txn_t *e = found ? found->txn : NULL;
     if (e && !in->tcp_retrans && is_retry(n, e, t)) {
         t->retry_of = e->req_frame;
         e->flags |= MA_TXN_RETRIED;
@@ -143,10 +144,10 @@ void ma_net_request(ma_net_t *n, const ma_pdu_in_t *in, const ma_pdu_t *out)
     }
     if (found) {
         found->txn = t;
-        if (q != (retry_key_t *)(void *)buf)
+        if (on_heap)
             g_free(q);
-    } else {
-        retry_key_t *k = q == (retry_key_t *)(void *)buf ? g_memdup2(q, sizeof *q + len) : q;
+    } else { /* the table keeps a heap key as it is, a copy of a stack one */
+        retry_key_t *k = on_heap ? q : g_memdup2(q, sizeof *q + len);
         k->txn = t;
         g_hash_table_add(n->retry, k);
     }
