@@ -4,6 +4,7 @@
  */
 #include "ma_feat.h"
 #include "ma_feat_stats.h"
+#include "ma_recent.h"
 
 #include <glib.h>
 #include <math.h>
@@ -14,7 +15,6 @@ G_STATIC_ASSERT(MA_FEAT_WINDOW_MAX >= 1024 && (MA_FEAT_WINDOW_MAX & (MA_FEAT_WIN
 
 /* ---- engine state -------------------------------------------------------- */
 
-#define FLOW_CACHE 64u
 
 /* ma_feat_pdu()'s own records: the last MA_FEAT_ROLL + 1 of a flow. */
 typedef struct {
@@ -124,9 +124,7 @@ struct ma_feat_engine {
     uint32_t    ev_head, ev_n, ev_cap;
     /* the previous PDU's entries (a new connection of the same pair or hosts finds them here) */
     flow_t     *last_flow;
-    /* flows found recently, direct-mapped by key (interleaved connections
-     * each keep their slot; flows live until the engine is freed) */
-    struct { uint64_t key; flow_t *flow; } recent_flow[FLOW_CACHE];
+    ma_recent_t recent_flows;  /* flows found recently (they live until the engine is freed) */
     uint32_t    last_pair_id;
     pairw_t    *last_pw;
     edge_t     *last_edge[2]; /* the last two edges used (a request and its answer); cleared when freed */
@@ -350,18 +348,17 @@ static bool window_add(ma_feat_engine_t *e, flow_t *f, const ma_feat_in_t *in, p
 
 static flow_t *flow_get(ma_feat_engine_t *e, uint64_t key)
 {
-    unsigned slot = (unsigned)((key >> 1) ^ key) % FLOW_CACHE;
-    if (e->recent_flow[slot].flow && e->recent_flow[slot].key == key)
-        return e->last_flow = e->recent_flow[slot].flow;
-    flow_t *f = g_hash_table_lookup(e->flows, &key);
+    flow_t *f = ma_recent_get(&e->recent_flows, key);
+    if (f)
+        return e->last_flow = f;
+    f = g_hash_table_lookup(e->flows, &key);
     if (!f) {
         f = g_new0(flow_t, 1);
         gint64 *k = g_new(gint64, 1);
         *k = (gint64)key;
         g_hash_table_insert(e->flows, k, f);
     }
-    e->recent_flow[slot].key = key;
-    e->recent_flow[slot].flow = f;
+    ma_recent_put(&e->recent_flows, key, f);
     e->last_flow = f;
     return f;
 }

@@ -21,6 +21,7 @@
 #include "ma_kmap.h"
 #include "ma_modbus.h"
 #include "ma_pool.h"
+#include "ma_recent.h"
 
 #include <glib.h>
 #include <stdio.h>
@@ -28,7 +29,6 @@
 
 #define MA_ANSWERED_MAX 4096u
 #define MA_TXN_BLOCK    4096u
-#define CONN_CACHE      64u  /* recent connections remembered by stream */
 
 /* A pending request's place in the lists: its key's FIFO, its
  * connection's list and the global list, each oldest first. */
@@ -64,9 +64,7 @@ typedef struct ma_pair_key {
 struct ma_core {
     ma_config_t cfg;
     GHashTable *conns;      /* stream -> ma_conn_t* (owned) */
-    /* connections found recently, by stream (direct-mapped: interleaved
-     * connections each keep their slot; entries live until the end) */
-    ma_conn_t  *recent_conn[CONN_CACHE];
+    ma_recent_t recent;     /* connections found recently, by stream */
     GHashTable *pairs;      /* ma_pair_key_t* -> ma_pair_t* */
     GPtrArray  *pair_list;  /* ma_pair_t* (owned), by id */
     ma_pool_t   txns;       /* ma_txn_t, in creation order */
@@ -367,12 +365,12 @@ static ma_pair_t *pair_get(ma_core_t *core, const ma_addr_t *client,
  * valid): the direction of a PDU and then its pairing ask for the same. */
 static ma_conn_t *conn_find(const ma_core_t *core, uint32_t stream)
 {
-    ma_conn_t **slot = (ma_conn_t **)(uintptr_t)&core->recent_conn[stream % CONN_CACHE];
-    if (*slot && (*slot)->stream == stream)
-        return *slot;
-    ma_conn_t *c = g_hash_table_lookup(core->conns, GUINT_TO_POINTER(stream));
+    ma_conn_t *c = ma_recent_get(&core->recent, stream);
     if (c)
-        *slot = c;
+        return c;
+    c = g_hash_table_lookup(core->conns, GUINT_TO_POINTER(stream));
+    if (c) /* a connection lives until the end: the cache stays right */
+        ma_recent_put((ma_recent_t *)(uintptr_t)&core->recent, stream, c);
     return c;
 }
 
@@ -388,7 +386,7 @@ static ma_conn_t *conn_get(ma_core_t *core, const ma_pdu_in_t *in)
     else
         c->pair = pair_get(core, &in->dst, &in->src, in->srcport);
     g_hash_table_insert(core->conns, GUINT_TO_POINTER(in->stream), c);
-    core->recent_conn[in->stream % CONN_CACHE] = c;
+    ma_recent_put(&core->recent, in->stream, c);
     return c;
 }
 

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "ma_stats.h"
+#include "ma_recent.h"
 
 #include <glib.h>
 #include <math.h>
@@ -102,8 +103,6 @@ double ma_quantile_value(const ma_quantile_t *q, unsigned pct)
 
 /* ---- rows ---- */
 
-#define ROW_CACHE 256u
-
 struct ma_stats {
     GHashTable *rows;    /* (pair id << 16 | unit) -> ma_row_t* (owned) */
     GPtrArray  *order;   /* ma_row_t*, sorted lazily */
@@ -113,9 +112,7 @@ struct ma_stats {
     const ma_pair_t *last_pair;
     unsigned    last_unit;
     ma_row_t   *last_pr, *last_ur;
-    /* rows found recently, by key (interleaved connections switch rows at
-     * almost every PDU): direct-mapped, a miss asks the table */
-    struct { gint64 key; ma_row_t *row; } recent[ROW_CACHE];
+    ma_recent_t recent;  /* rows found recently: interleaved connections switch rows at almost every PDU */
 };
 
 static void row_init(ma_row_t *r, const ma_pair_t *pair, unsigned unit)
@@ -153,7 +150,7 @@ void ma_stats_reset(ma_stats_t *st)
     st->sorted = true;
     st->last_pr = st->last_ur = NULL;
     st->last_pair = NULL;
-    memset(st->recent, 0, sizeof st->recent);
+    ma_recent_clear(&st->recent);
 }
 
 void ma_stats_free(ma_stats_t *st)
@@ -169,11 +166,10 @@ void ma_stats_free(ma_stats_t *st)
 static ma_row_t *row_get(ma_stats_t *st, const ma_pair_t *pair, unsigned unit)
 {
     gint64 key = ((gint64)pair->id << 16) | unit;
-    guint64 h = (guint64)key * UINT64_C(0x9E3779B97F4A7C15);
-    unsigned slot = (unsigned)(h >> 56) % ROW_CACHE;
-    if (st->recent[slot].row && st->recent[slot].key == key)
-        return st->recent[slot].row;
-    ma_row_t *r = g_hash_table_lookup(st->rows, &key);
+    ma_row_t *r = ma_recent_get(&st->recent, (uint64_t)key);
+    if (r)
+        return r;
+    r = g_hash_table_lookup(st->rows, &key);
     if (!r) {
         r = g_new(ma_row_t, 1);
         row_init(r, pair, unit);
@@ -183,8 +179,7 @@ static ma_row_t *row_get(ma_stats_t *st, const ma_pair_t *pair, unsigned unit)
         g_ptr_array_add(st->order, r);
         st->sorted = false;
     }
-    st->recent[slot].key = key;
-    st->recent[slot].row = r;
+    ma_recent_put(&st->recent, (uint64_t)key, r); /* rows live until reset, which clears it */
     return r;
 }
 
