@@ -4,7 +4,8 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
  * core/ma_net.h has the contract; application retries and the expected
- * topology are in ma_net_app.c. Boundaries chosen where the contract leaves
+ * topology are in ma_net_app.c, the per-pair state and event lists in
+ * ma_net_pairs.c. Boundaries chosen where the contract leaves
  * them open (to be repeated for users in docs/network.md):
  *  - "within connect_timeout" is inclusive: an attempt is ESTABLISHED when
  *    first SYN+ACK time - first SYN time <= connect_timeout, TIMEOUT when the
@@ -131,158 +132,17 @@ uint64_t ma_net_events_dropped(const ma_net_t *n)
     return n->events_dropped;
 }
 
-/* ---- pairs ---- */
-
-ma_npair_t *ma_net_npair(ma_net_t *n, uint32_t id)
-{
-    if (id >= n->pairs->len && id >= ma_core_pair_count(n->core))
-        return NULL;
-    while (n->pairs->len <= id) {
-        ma_npair_t *np = g_new0(ma_npair_t, 1);
-        np->pub.pair = ma_core_pair_at(n->core, n->pairs->len);
-        np->ev = g_array_new(FALSE, FALSE, sizeof(ma_net_ev_t));
-        g_ptr_array_add(n->pairs, np);
-    }
-    ma_npair_t *np = g_ptr_array_index(n->pairs, id);
-    if (!np->pub.pair)
-        np->pub.pair = ma_core_pair_at(n->core, id);
-    return np;
-}
-
-uint32_t ma_net_pair_count(const ma_net_t *n)
-{
-    uint32_t core_n = ma_core_pair_count(n->core);
-    return n->pairs->len > core_n ? n->pairs->len : core_n;
-}
-
-ma_net_pair_t *ma_net_pair_stats(ma_net_t *n, uint32_t pair_id)
-{
-    ma_npair_t *np = ma_net_npair(n, pair_id);
-    if (np)
-        return &np->pub;
-    memset(&n->scratch, 0, sizeof n->scratch); /* no such pair: a zero entry */
-    return &n->scratch;
-}
-
-/* ---- events ---- */
-
-uint32_t ma_net_event_count(const ma_net_t *n, uint32_t pair_id)
-{
-    if (pair_id >= n->pairs->len)
-        return 0;
-    return ((ma_npair_t *)g_ptr_array_index(n->pairs, pair_id))->ev->len;
-}
-
-const ma_net_ev_t *ma_net_event_at(const ma_net_t *n, uint32_t pair_id, uint32_t i)
-{
-    if (pair_id >= n->pairs->len)
-        return NULL;
-    const GArray *ev = ((ma_npair_t *)g_ptr_array_index(n->pairs, pair_id))->ev;
-    return i < ev->len ? &g_array_index(ev, ma_net_ev_t, i) : NULL;
-}
-
-/* Index of the first event with ts > t (the array is sorted by ts). */
-static guint ev_upper(const GArray *ev, ma_ns_t t)
-{
-    guint lo = 0, hi = ev->len;
-    while (lo < hi) {
-        guint mid = lo + (hi - lo) / 2;
-        if (g_array_index(ev, ma_net_ev_t, mid).ts <= t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-/* Index of the first event with ts >= t. */
-static guint ev_lower(const GArray *ev, ma_ns_t t)
-{
-    guint lo = 0, hi = ev->len;
-    while (lo < hi) {
-        guint mid = lo + (hi - lo) / 2;
-        if (g_array_index(ev, ma_net_ev_t, mid).ts < t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-/* Record an event of conn c's pair (bounded by max_events). In the first
- * pass it goes in time order (after events of the same time); with
- * append_only it is appended and ma_net_finalize sorts. */
-static void ev_add_info(ma_net_t *n, const ma_nconn_t *c, ma_net_ev_kind_t kind, uint32_t frame, ma_ns_t ts,
-                        bool append_only, uint8_t info)
-{
-    if (n->nevents >= n->max_events) {
-        n->events_dropped++;
-        return;
-    }
-    ma_npair_t *np = ma_net_npair(n, c->pub.pair->id);
-    ma_net_ev_t e = {.ts = ts, .frame = frame, .stream = c->pub.stream, .kind = (uint8_t)kind, .info = info};
-    guint len = np->ev->len;
-    if (len == 0 || g_array_index(np->ev, ma_net_ev_t, len - 1).ts <= ts) {
-        g_array_append_val(np->ev, e);
-    } else if (append_only) {
-        g_array_append_val(np->ev, e);
-        np->ev_unsorted = true;
-    } else {
-        g_array_insert_val(np->ev, ev_upper(np->ev, ts), e);
-    }
-    n->nevents++;
-}
-
-static void ev_add(ma_net_t *n, const ma_nconn_t *c, ma_net_ev_kind_t kind, uint32_t frame, ma_ns_t ts,
-                   bool append_only)
-{
-    ev_add_info(n, c, kind, frame, ts, append_only, 0);
-}
-
-/* Time, then frame order; g_array_sort is stable (GLib >= 2.32), so events
- * of the same frame keep the order they were recorded in. */
-static gint ev_cmp(gconstpointer a, gconstpointer b)
-{
-    const ma_net_ev_t *x = a, *y = b;
-    if (x->ts != y->ts)
-        return x->ts < y->ts ? -1 : 1;
-    return x->frame < y->frame ? -1 : x->frame > y->frame;
-}
-
-const ma_net_ev_t *ma_net_find_event(const ma_net_t *n, uint32_t pair_id, unsigned kinds,
-                                     uint32_t stream, ma_ns_t t0, ma_ns_t t1)
-{
-    return ma_net_find_event_info(n, pair_id, kinds, stream, t0, t1, 0, 0);
-}
-
-const ma_net_ev_t *ma_net_find_event_info(const ma_net_t *n, uint32_t pair_id, unsigned kinds, uint32_t stream,
-                                          ma_ns_t t0, ma_ns_t t1, uint8_t info_mask, uint8_t info_want)
-{
-    if (pair_id >= n->pairs->len || t0 > t1)
-        return NULL;
-    const GArray *ev = ((ma_npair_t *)g_ptr_array_index(n->pairs, pair_id))->ev;
-    for (guint i = ev_lower(ev, t0); i < ev->len; i++) {
-        const ma_net_ev_t *e = &g_array_index(ev, ma_net_ev_t, i);
-        if (e->ts > t1)
-            break;
-        if ((kinds & (1u << e->kind)) && (stream == UINT32_MAX || e->stream == stream) &&
-            (e->info & info_mask) == info_want)
-            return e;
-    }
-    return NULL;
-}
-
 /* ---- connections ---- */
 
 /* The connection of a stream, or NULL. */
 static ma_nconn_t *conn_by_stream(ma_net_t *n, uint32_t stream)
 {
-    ma_nconn_t **slot = &n->recent[stream % NET_CONN_CACHE];
-    if (*slot && (*slot)->pub.stream == stream)
-        return *slot;
-    ma_nconn_t *c = g_hash_table_lookup(n->by_stream, GUINT_TO_POINTER(stream));
+    ma_nconn_t *c = ma_recent_get(&n->recent, stream);
     if (c)
-        *slot = c;
+        return c;
+    c = g_hash_table_lookup(n->by_stream, GUINT_TO_POINTER(stream));
+    if (c) /* never removed: the cache stays right */
+        ma_recent_put(&n->recent, stream, c);
     return c;
 }
 
@@ -380,7 +240,7 @@ static ma_nconn_t *conn_new(ma_net_t *n, const ma_tcp_in_t *in, uint16_t *what)
          * never (reconnect): provisional until ma_net_finalize. */
         c->pub.gap_final = c->prev->pub.end_frame != 0;
         *what |= c->pub.gap < 0 ? MA_SEG_PARALLEL : MA_SEG_RECONNECT;
-        ev_add(n, c, MA_EV_NEW_CONN, in->frame, in->ts, false);
+        ma_net_ev_add(n, c, MA_EV_NEW_CONN, in->frame, in->ts, false);
     }
     return c;
 }
@@ -391,7 +251,7 @@ static void failed_event(ma_net_t *n, ma_nconn_t *c, uint32_t frame, ma_ns_t ts,
     if (c->ev_failed)
         return;
     c->ev_failed = true;
-    ev_add(n, c, MA_EV_FAILED, frame, ts, append_only);
+    ma_net_ev_add(n, c, MA_EV_FAILED, frame, ts, append_only);
 }
 
 /* A SYN without ACK from the client: count it; flag the attempt's first
@@ -454,7 +314,7 @@ static void on_rst(ma_net_t *n, ma_nconn_t *c, const ma_tcp_in_t *in, bool to_se
     if (c->pub.established) {
         c->pub.session_reset = true;
         *what |= MA_SEG_RESET;
-        ev_add(n, c, MA_EV_RESET, in->frame, in->ts, false);
+        ma_net_ev_add(n, c, MA_EV_RESET, in->frame, in->ts, false);
     }
 }
 
@@ -465,7 +325,7 @@ static void on_fin(ma_net_t *n, ma_nconn_t *c, const ma_tcp_in_t *in, bool to_se
     /* the server closing first; its FIN answering the client's is a consequence */
     if (!to_server && !c->srv_fin && !c->pub.end_frame) {
         c->srv_fin = true;
-        ev_add(n, c, MA_EV_CLOSE_SERVER, in->frame, in->ts, false);
+        ma_net_ev_add(n, c, MA_EV_CLOSE_SERVER, in->frame, in->ts, false);
     }
     if (c->pub.end_frame)
         return;
@@ -678,7 +538,7 @@ const ma_seg_rec_t *ma_net_segment(ma_net_t *n, const ma_tcp_in_t *in, const ma_
     pend_note(c, out, npdus);
     if (in->analysis & MA_TCPA_ANY_RETRANS) {
         attach(n, c, in, out, npdus, d, &r);
-        ev_add_info(n, c, MA_EV_RETRANS, in->frame, in->ts, false,
+        ma_net_ev_add_info(n, c, MA_EV_RETRANS, in->frame, in->ts, false,
                     (uint8_t)((to_server ? MA_EVI_TO_SERVER : 0) | (r.ntxn ? MA_EVI_CARRIES : 0)));
     }
     remember(&c->dir[d], in, out, npdus);
@@ -797,7 +657,7 @@ void ma_net_finalize(ma_net_t *n, ma_ns_t capture_end)
     for (guint i = 0; i < n->pairs->len; i++) {
         ma_npair_t *np = g_ptr_array_index(n->pairs, i);
         if (np->ev_unsorted)
-            g_array_sort(np->ev, ev_cmp);
+            g_array_sort(np->ev, ma_net_ev_cmp);
         np->ev_unsorted = false;
     }
 }

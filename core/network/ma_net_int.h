@@ -10,6 +10,7 @@
 
 #include "ma_net.h"
 #include "ma_pool.h"
+#include "ma_recent.h"
 
 #define MA_NET_PEND_MAX   32u   /* pending requests remembered per connection (rule (c)) */
 #define MA_NET_CONN_BLOCK 1024u /* connection records per allocation block */
@@ -71,14 +72,12 @@ typedef struct ma_npair {
     ma_nconn_t   *last;         /* newest connection (by first segment) */
 } ma_npair_t;
 
-#define NET_CONN_CACHE 64u
-
 struct ma_net {
     ma_net_config_t cfg;
     ma_core_t      *core;
     uint32_t        max_conns, max_events, max_retry_keys;
     GHashTable     *by_stream;     /* tcp.stream -> ma_nconn_t* (never removed) */
-    ma_nconn_t     *recent[NET_CONN_CACHE]; /* found recently, direct-mapped by stream */
+    ma_recent_t     recent;        /* connections found recently, by stream */
     ma_pool_t       conns;         /* ma_nconn_t */
     uint32_t        nconns;
     uint64_t        conns_dropped;
@@ -98,8 +97,18 @@ struct ma_net {
 };
 
 /* The per-pair state of pair id (created up to id if the core knows it),
- * NULL for an id the core never gave. */
+ * NULL for an id the core never gave (ma_net_pairs.c). */
 ma_npair_t *ma_net_npair(ma_net_t *n, uint32_t id);
+
+/* Events (ma_net_pairs.c). Record an event of conn c's pair (bounded by
+ * max_events): in time order (after events of the same time), or with
+ * append_only appended, for ma_net_finalize to sort with ma_net_ev_cmp. */
+void ma_net_ev_add_info(ma_net_t *n, const ma_nconn_t *c, ma_net_ev_kind_t kind, uint32_t frame, ma_ns_t ts,
+                        bool append_only, uint8_t info);
+void ma_net_ev_add(ma_net_t *n, const ma_nconn_t *c, ma_net_ev_kind_t kind, uint32_t frame, ma_ns_t ts,
+                   bool append_only);
+/* Time, then frame order (for the stable g_array_sort). */
+gint ma_net_ev_cmp(gconstpointer a, gconstpointer b);
 
 
 /* ---- test-only and diagnostic access (tests/unit/test_net.c) ---- */
