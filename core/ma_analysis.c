@@ -14,6 +14,7 @@
 #include <glib.h>
 #include <string.h>
 
+#include "ma_flows.h"
 #include "ma_modbus.h"
 #include "ma_pool.h"
 
@@ -36,6 +37,15 @@ struct ma_analysis {
     uint64_t          frames;
     uint32_t          first_reported;  /* first frame at or after report_after, 0: none yet */
     bool              final;
+    /* ma_analysis_features_current_only(): when the frame records carry no feature
+     * records, the current frame's are here and each flow keeps its newest
+     * (ma_feat_keep_recent) */
+    bool              feat_current_only;
+    uint32_t          cur_frame;      /* the frame cur_feat[0 .. cur_n) belong to */
+    unsigned          cur_n, cur_cap;
+    ma_feat_rec_t    *cur_feat;
+    const ma_feat_recent_t **cur_ring;
+    ma_flows_t       *flows;          /* the feature summary, built as PDUs come, or NULL */
 };
 
 void ma_analysis_config_defaults(ma_analysis_config_t *cfg)
@@ -92,6 +102,9 @@ void ma_analysis_free(ma_analysis_t *a)
     g_free(a->in);
     g_free(a->words);
     g_free(a->bits);
+    g_free(a->cur_feat);
+    g_free(a->cur_ring);
+    ma_flows_free(a->flows);
     g_free(a);
 }
 
@@ -257,8 +270,29 @@ static const ma_frame_rec_t *context_frame(ma_analysis_t *a, const ma_frame_in_t
     return fr;
 }
 
+static void flows_add(ma_analysis_t *a, const ma_frame_rec_t *fr, unsigned i, ma_ns_t ts);
+
+/* Room for the current frame's n feature records (frame records without
+ * them, ma_analysis_keep_features). */
+static ma_feat_rec_t *current_feat(ma_analysis_t *a, uint32_t frame, unsigned n)
+{
+    if (n > a->cur_cap) {
+        unsigned cap = a->cur_cap ? a->cur_cap : 8;
+        while (cap < n)
+            cap *= 2;
+        a->cur_feat = g_renew(ma_feat_rec_t, a->cur_feat, cap);
+        a->cur_ring = g_renew(const ma_feat_recent_t *, a->cur_ring, cap);
+        a->cur_cap = cap;
+    }
+    memset(a->cur_feat, 0, n * sizeof *a->cur_feat);
+    a->cur_frame = frame;
+    a->cur_n = n;
+    return a->cur_feat;
+}
+
 const ma_frame_rec_t *ma_analysis_frame(ma_analysis_t *a, const ma_frame_in_t *in)
 {
+    a->cur_n = 0;
     ma_analysis_note_time(a, in->ts);
     note_frame(a, in->frame, in->ts);
     if (context_time(a, in->ts))
@@ -279,11 +313,12 @@ const ma_frame_rec_t *ma_analysis_frame(ma_analysis_t *a, const ma_frame_in_t *i
     ma_frame_rec_t *fr = NULL;
     ma_feat_rec_t *feat = NULL;
     if (n) {
-        size_t fsz = a->feat ? n * sizeof(ma_feat_rec_t) : 0;
+        bool keep = a->feat && !a->feat_current_only;
+        size_t fsz = keep ? n * sizeof(ma_feat_rec_t) : 0;
         fr = ma_arena_alloc(&a->arena, sizeof *fr + n * sizeof(ma_pdu_t) + fsz);
         fr->n = n;
-        fr->has_feat = a->feat != NULL;
-        feat = ma_frame_feat(fr);
+        fr->has_feat = keep;
+        feat = keep ? ma_frame_feat(fr) : a->feat ? current_feat(a, in->frame, n) : NULL;
     }
     bool retrans = seg && (seg->analysis & MA_TCPA_ANY_RETRANS);
     for (unsigned i = 0; i < n; i++) {
@@ -293,8 +328,13 @@ const ma_frame_rec_t *ma_analysis_frame(ma_analysis_t *a, const ma_frame_in_t *i
         ma_core_pdu(a->core, p, &fr->pdu[i]);
         if (fr->pdu[i].kind == MA_PDU_REQUEST && !(fr->pdu[i].flags & (MA_PDU_RETRANS | MA_PDU_MALFORMED)))
             ma_net_request(a->net, p, &fr->pdu[i]);
-        if (feat)
+        if (feat) {
             features(a, p, &fr->pdu[i], i, &feat[i]);
+            if (a->feat_current_only)
+                a->cur_ring[i] = ma_feat_keep_recent(a->feat, &feat[i], in->frame, i);
+            if (a->flows)
+                flows_add(a, fr, i, in->ts);
+        }
         const ma_regs_rec_t *rr = ma_regs_pdu(a->regs, p, &fr->pdu[i]);
         if (rr && !fr->regs)
             fr->regs = ma_arena_alloc(&a->arena, n * sizeof *fr->regs);
@@ -322,16 +362,84 @@ const ma_frame_rec_t *ma_analysis_frame_rec(const ma_analysis_t *a, uint32_t fra
     return a && frame < a->by_frame_cap ? a->by_frame[frame] : NULL;
 }
 
-/* ma_feat_rec_fn over the frame records. */
-static const ma_feat_rec_t *feat_rec_of(void *ctx, uint32_t frame, uint32_t index)
+const ma_feat_rec_t *ma_analysis_feat_rec(const ma_analysis_t *a, const ma_frame_rec_t *fr, unsigned i)
 {
-    const ma_frame_rec_t *fr = ma_analysis_frame_rec(ctx, frame);
-    return fr && fr->has_feat && index < fr->n ? &ma_frame_feat(fr)[index] : NULL;
+    if (i >= fr->n)
+        return NULL;
+    if (fr->has_feat)
+        return &ma_frame_feat(fr)[i];
+    return a->cur_n && fr->frame == a->cur_frame ? &a->cur_feat[i] : NULL;
 }
 
-void ma_analysis_feat_expand(const ma_analysis_t *a, const ma_frame_rec_t *fr, unsigned i, ma_feat_t *out)
+/* Where a PDU's predecessors are: the frame records that carry theirs, else
+ * its flow's ring. */
+typedef struct feat_src {
+    const ma_analysis_t    *a;
+    const ma_feat_recent_t *ring;
+} feat_src_t;
+
+/* ma_feat_rec_fn over feat_src_t. */
+static const ma_feat_rec_t *feat_rec_of(void *ctx, uint32_t frame, uint32_t index)
 {
-    ma_feat_expand(&ma_frame_feat(fr)[i], feat_rec_of, (void *)(uintptr_t)a, out);
+    const feat_src_t *src = ctx;
+    const ma_frame_rec_t *fr = ma_analysis_frame_rec(src->a, frame);
+    if (fr && fr->has_feat)
+        return index < fr->n ? &ma_frame_feat(fr)[index] : NULL;
+    return ma_feat_recent_find(src->ring, frame, index);
+}
+
+bool ma_analysis_feat_expand(const ma_analysis_t *a, const ma_frame_rec_t *fr, unsigned i, ma_feat_t *out)
+{
+    const ma_feat_rec_t *r = ma_analysis_feat_rec(a, fr, i);
+    if (!r)
+        return false;
+    feat_src_t src = {a, fr->has_feat ? NULL : a->cur_ring[i]};
+    ma_feat_expand(r, feat_rec_of, &src, out);
+    return true;
+}
+
+/* The feature summary gains PDU i of the current frame (capture order, as
+ * ma_analysis_flows_of reads them). */
+static void flows_add(ma_analysis_t *a, const ma_frame_rec_t *fr, unsigned i, ma_ns_t ts)
+{
+    ma_feat_t x;
+    feat_src_t src = {a, fr->has_feat ? NULL : a->cur_ring[i]};
+    const ma_pdu_t *p = &fr->pdu[i];
+    ma_feat_expand(fr->has_feat ? &ma_frame_feat(fr)[i] : &a->cur_feat[i], feat_rec_of, &src, &x);
+    ma_flows_add(a->flows, p->stream, p->pair ? p->pair->label : NULL, ts, &x);
+}
+
+ma_flows_t *ma_analysis_flows_of(const ma_analysis_t *a)
+{
+    if (a->feat_current_only)
+        return NULL; /* later records were not kept */
+    ma_flows_t *fl = ma_flows_new();
+    for (uint32_t f = 1; f < a->by_frame_cap; f++) {
+        const ma_frame_rec_t *fr = a->by_frame[f];
+        if (!fr || !fr->has_feat)
+            continue;
+        for (unsigned i = 0; i < fr->n; i++) {
+            const ma_pdu_t *p = &fr->pdu[i];
+            ma_feat_t x;
+            ma_analysis_feat_expand(a, fr, i, &x);
+            ma_flows_add(fl, p->stream, p->pair ? p->pair->label : NULL, fr->ts, &x);
+        }
+    }
+    return fl;
+}
+
+void ma_analysis_features_current_only(ma_analysis_t *a, bool summary)
+{
+    if (!a->feat || a->feat_current_only)
+        return;
+    if (summary)
+        a->flows = ma_analysis_flows_of(a); /* the PDUs whose records were kept */
+    a->feat_current_only = true;
+}
+
+ma_flows_t *ma_analysis_flows(const ma_analysis_t *a)
+{
+    return a->flows;
 }
 
 uint32_t ma_analysis_frame_cap(const ma_analysis_t *a)

@@ -21,6 +21,7 @@
 #include "ma_core.h"
 #include "ma_dup.h"
 #include "ma_feat.h"
+#include "ma_flows.h"
 #include "ma_net.h"
 #include "ma_regs.h"
 #include "ma_stp.h"
@@ -84,8 +85,10 @@ typedef struct ma_frame_rec {
     ma_pdu_t             pdu[];
 } ma_frame_rec_t;
 
-/* The n feature records of a frame record, or NULL (features off, or a
- * context frame): they follow its PDUs in the same allocation. */
+/* The n feature records of a frame record that keeps them, or NULL
+ * (features off, a context frame, or records not kept:
+ * ma_analysis_features_current_only): they follow its PDUs in the same
+ * allocation. Readers use ma_analysis_feat_rec(). */
 static inline ma_feat_rec_t *ma_frame_feat(const ma_frame_rec_t *fr)
 {
     return fr->has_feat ? (ma_feat_rec_t *)(uintptr_t)(const void *)&fr->pdu[fr->n] : NULL;
@@ -109,10 +112,31 @@ void ma_analysis_note_time(ma_analysis_t *a, ma_ns_t ts);
 const ma_frame_rec_t *ma_analysis_frame_rec(const ma_analysis_t *a, uint32_t frame);
 /* One more than the highest frame number with a record (0: none). */
 uint32_t ma_analysis_frame_cap(const ma_analysis_t *a);
-/* Every feature column of PDU i of a frame record with features
- * (ma_frame_feat(fr) != NULL): its rolling windows are read from the records of
- * the flow's previous PDUs. */
-void ma_analysis_feat_expand(const ma_analysis_t *a, const ma_frame_rec_t *fr, unsigned i, ma_feat_t *out);
+/* The feature record of PDU i of a frame record, or NULL: features off, a
+ * context frame, or (ma_analysis_features_current_only) a frame other than
+ * the one the first pass analysed last. */
+const ma_feat_rec_t *ma_analysis_feat_rec(const ma_analysis_t *a, const ma_frame_rec_t *fr, unsigned i);
+/* Every feature column of PDU i of a frame record whose feature record is
+ * there (ma_analysis_feat_rec): its rolling windows are read from the
+ * records of the flow's previous PDUs. False (out untouched) otherwise. */
+bool ma_analysis_feat_expand(const ma_analysis_t *a, const ma_frame_rec_t *fr, unsigned i, ma_feat_t *out);
+
+/* From the next frame on, keep the feature records of the current frame
+ * only (each flow keeps the few its rolling windows read) instead of every
+ * frame's: for a reader that never comes back to an earlier frame (tshark's
+ * single pass), 160 bytes less per PDU. With summary, the feature summary
+ * (ma_analysis_flows) is then built as PDUs are analysed, since it can no
+ * longer be read from the records. One way; nothing changes with
+ * features off. */
+void ma_analysis_features_current_only(ma_analysis_t *a, bool summary);
+/* That summary, or NULL when the records are kept (ma_analysis_flows_of
+ * builds it from them) or no summary was asked for. */
+ma_flows_t *ma_analysis_flows(const ma_analysis_t *a);
+/* A new feature summary of every PDU, from the kept feature records in
+ * capture order (the caller frees it with ma_flows_free); NULL once records
+ * are no longer kept (ma_analysis_features_current_only): a summary of some
+ * PDUs only would be wrong. */
+ma_flows_t *ma_analysis_flows_of(const ma_analysis_t *a);
 
 /* Context frames (config report_after: a capture monitor analyses a
  * snapshot together with the tail of the previous one). A frame stamped

@@ -21,6 +21,7 @@ static ma_analysis_t *analysis;
 static capture_file *gui_cf; /* the GUI's capture file, NULL in tshark */
 static bool later_pass;      /* the file is read again (tshark -2, the GUI) */
 static char *single_pass_note; /* printed at cleanup if it was not */
+static bool feature_summary;   /* a registered output reads it */
 
 static void *cf_of(capture_file *cf, void *user_data _U_)
 {
@@ -138,6 +139,16 @@ void ma_lifecycle_revisit(void)
 {
     later_pass = true;
     ma_lifecycle_end_pass();
+}
+
+void ma_lifecycle_want_feature_summary(void)
+{
+    feature_summary = true;
+}
+
+bool ma_lifecycle_feature_summary_wanted(void)
+{
+    return feature_summary;
 }
 
 void ma_lifecycle_single_pass_note(const char *text)

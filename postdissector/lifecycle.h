@@ -41,6 +41,12 @@ void ma_lifecycle_end_pass(void);
 /* A frame is dissected again: a later pass; ends the first. */
 void ma_lifecycle_revisit(void);
 
+/* An output that reads the feature summary (ma_report_flows) is registered:
+ * a first pass that keeps each frame's feature records only while it is the
+ * current one builds the summary as it goes (ma_analysis_features_current_only). */
+void ma_lifecycle_want_feature_summary(void);
+bool ma_lifecycle_feature_summary_wanted(void);
+
 /* A line for stderr, printed once when the capture is closed if it was
  * read in a single pass (tshark without -2); the first note wins. */
 void ma_lifecycle_single_pass_note(const char *text);

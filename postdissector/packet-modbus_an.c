@@ -15,6 +15,7 @@
 #include <epan/packet.h>
 #include <epan/proto_data.h>
 #include <epan/tap.h>
+#include <wsutil/wslog.h>
 
 #include "fields_feat.h"
 
@@ -33,6 +34,55 @@ static int pdu_tap = -1;
 static int features_tap = -1;
 static int frame_tap = -1;
 static int expert_tap_id = -1;
+
+/* ---- will the frames be read again? ---- */
+
+/* A reader that taps its first pass but is not the GUI (tshark's single
+ * pass) never comes back to a frame; the first pass of one that does
+ * (tshark -2, sharkd) runs no taps. One packet queued to a tap of our own
+ * tells which: its listener runs at the end of the frame only when the
+ * pass taps. Then each frame keeps the feature records of its PDUs only
+ * while it is the current one (ma_analysis_features_current_only): 160
+ * bytes less per PDU. */
+#define MODBUS_AN_LOG_DOMAIN "modbus_an" /* tshark --log-level info --log-domains modbus_an */
+static int probe_tap = -1;
+static enum { PROBE_NONE, PROBE_QUEUED, PROBE_TAPPED, PROBE_DONE } probe_state;
+
+static tap_packet_status probe_packet(void *tapdata _U_, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
+                                      const void *data _U_, tap_flags_t flags _U_)
+{
+    if (probe_state == PROBE_QUEUED)
+        probe_state = PROBE_TAPPED;
+    return TAP_PACKET_DONT_REDRAW;
+}
+
+/* Called on every first-pass frame before its analysis. */
+static void probe_pass(ma_analysis_t *an, packet_info *pinfo)
+{
+    switch (probe_state) {
+    case PROBE_NONE:
+        tap_queue_packet(probe_tap, pinfo, NULL);
+        probe_state = PROBE_QUEUED;
+        break;
+    case PROBE_QUEUED: /* the pass does not tap: keep everything */
+        ws_log(MODBUS_AN_LOG_DOMAIN, LOG_LEVEL_INFO,
+               "first pass without taps (tshark -2, sharkd): every frame keeps its feature records");
+        probe_state = PROBE_DONE;
+        break;
+    case PROBE_TAPPED:
+        if (ma_lifecycle_gui()) {
+            ws_log(MODBUS_AN_LOG_DOMAIN, LOG_LEVEL_INFO, "GUI: every frame keeps its feature records");
+        } else {
+            ws_log(MODBUS_AN_LOG_DOMAIN, LOG_LEVEL_INFO,
+                   "single pass: a frame keeps its feature records only while it is the current one");
+            ma_analysis_features_current_only(an, ma_lifecycle_feature_summary_wanted());
+        }
+        probe_state = PROBE_DONE;
+        break;
+    case PROBE_DONE:
+        break;
+    }
+}
 
 /* ---- first pass ---- */
 
@@ -119,6 +169,7 @@ static void warn_request_side(proto_tree *tree, const ma_frame_rec_t *fr)
 static void request_side_init(void)
 {
     request_side_warned = FALSE;
+    probe_state = PROBE_NONE;
     /* Wireshark registers the expert tap after the plugins' handoff */
     expert_tap_id = find_tap_id("expert");
 }
@@ -132,6 +183,7 @@ static int dissect_modbus_an(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
         return 0;
     const ma_frame_rec_t *fr;
     if (!PINFO_FD_VISITED(pinfo)) {
+        probe_pass(an, pinfo);
         fr = first_pass(an, pinfo);
         warn_request_side(tree, fr);
     } else {
@@ -149,8 +201,9 @@ static int dissect_modbus_an(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
     wmem_strbuf_t *info = show ? wmem_strbuf_new(pinfo->pool, "") : NULL;
     /* Expand the stored feature records only for a reader: a visible tree,
      * a filter or column on one of the fields, or a features tap. */
-    gboolean feat_tree = fr->has_feat && ma_fields_feat_wanted(tree, proto_modbus_an);
-    gboolean feat_tap = fr->has_feat && have_tap_listener(features_tap);
+    gboolean has_feat = fr->n && ma_analysis_feat_rec(an, fr, 0);
+    gboolean feat_tree = has_feat && ma_fields_feat_wanted(tree, proto_modbus_an);
+    gboolean feat_tap = has_feat && have_tap_listener(features_tap);
     ma_feat_t *fx = feat_tree || feat_tap ? wmem_alloc_array(pinfo->pool, ma_feat_t, fr->n) : NULL;
     /* Tap records only for a listener (-z, GUI tables): none in a plain read. */
     ma_tap_pdu_t *tp = fr->n && have_tap_listener(pdu_tap) ? wmem_alloc0_array(pinfo->pool, ma_tap_pdu_t, fr->n)
@@ -168,8 +221,8 @@ static int dissect_modbus_an(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
                 ma_fields_regs_show(st, tvb, pinfo, ma_analysis_regs(an), rr, info);
             if (feat_tree)
                 ma_fields_feat_show(st, tvb, pinfo, &fx[i], info);
-            else if (fr->has_feat)
-                ma_fields_feat_experts(pinfo, &ma_frame_feat(fr)[i], info);
+            else if (has_feat)
+                ma_fields_feat_experts(pinfo, ma_analysis_feat_rec(an, fr, i), info);
         }
         if (tp) {
             tp[i] = (ma_tap_pdu_t){an, fr, i, pdu, rr, NULL};
@@ -213,10 +266,16 @@ void proto_register_modbus_an(void)
     pdu_tap = register_tap(MODBUS_AN_TAP);
     features_tap = register_tap(MODBUS_AN_FEATURES_TAP);
     frame_tap = register_tap(MODBUS_AN_FRAME_TAP);
+    probe_tap = register_tap("modbus_an.probe");
 }
 
 void proto_reg_handoff_modbus_an(void)
 {
+    /* a dissector's helper: it makes no reader dissect what it would not */
+    GString *err = register_tap_listener("modbus_an.probe", NULL, NULL, TL_IS_DISSECTOR_HELPER, NULL,
+                                         probe_packet, NULL, NULL);
+    if (err)
+        g_string_free(err, TRUE);
     ma_ingest_register();
     ma_prefs_handoff();
     for (unsigned i = 0; i < G_N_ELEMENTS(request_side_names); i++)

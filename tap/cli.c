@@ -214,6 +214,8 @@ static MA_STAT_INIT_RET cli_init(const char *opt_arg, void *userdata)
     if (arg && !out->filter && out->kind != MA_OUT_FILE && out->kind != MA_OUT_OPTFILE &&
         strcmp(out->name, "registers") != 0)
         ma_cli_fail("-z modbus_an,%s takes no argument (got \"%s\")", out->name, arg);
+    if (out->flows)
+        ma_lifecycle_want_feature_summary();
     cli_t *c = g_new0(cli_t, 1);
     c->out = out;
     c->arg = g_strdup(arg);

@@ -118,6 +118,28 @@ class Lifecycle(unittest.TestCase):
                     else:
                         self.assertEqual(one[1], two[1])
 
+    def test_feature_records_kept_for_later_passes_only(self):
+        """tshark's single pass never comes back to a frame: from its second
+        frame on each frame keeps its feature records only while it is the
+        current one; -2 keeps them all for its second pass. Both give the same
+        columns for every PDU and the same per-flow summary (features CSV and
+        flows above); Wireshark's log (info level) says which was chosen."""
+        log = ["--log-level", "info", "--log-domains", "modbus_an"]
+        cap = CAPTURES[0]
+        rc, out1, err1 = mbtshark.run(log + ["-r", cap, "-q", "-z", "modbus_an,flows"])
+        self.assertEqual(rc, 0, err1)
+        rc, out2, err2 = mbtshark.run(log + ["-2", "-r", cap, "-q", "-z", "modbus_an,flows"])
+        self.assertEqual(rc, 0, err2)
+        single = "single pass: a frame keeps its feature records only while it is the current one"
+        every = "every frame keeps its feature records"
+        self.assertIn(single, err1)
+        self.assertNotIn(every, err1)
+        self.assertIn(every, err2)
+        self.assertNotIn(single, err2)
+        self.assertEqual(out1, out2)
+        self.assertIn("Flows (TCP connections)", out1)  # the summary is there, with rows
+        self.assertGreater(len(out1.splitlines()), 10)
+
     def test_gui_tables_warn_in_a_single_pass(self):
         for n in ("table", "nettable"):
             rc, out, err = mbtshark.run(["-r", CAPTURES[0], "-q", "-z", "modbus_an," + n])

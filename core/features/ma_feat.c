@@ -16,12 +16,21 @@ G_STATIC_ASSERT(MA_FEAT_WINDOW_MAX >= 1024 && (MA_FEAT_WINDOW_MAX & (MA_FEAT_WIN
 /* ---- engine state -------------------------------------------------------- */
 
 
-/* ma_feat_pdu()'s own records: the last MA_FEAT_ROLL + 1 of a flow. */
-typedef struct {
-    ma_feat_rec_t rec[MA_FEAT_ROLL + 1];
-    uint32_t      seq[MA_FEAT_ROLL + 1];
-    unsigned      next;
-} recent_t;
+/* A flow's newest records with where they are stored (ma_feat_keep_recent):
+ * what its rolling windows read when the caller does not keep every
+ * record. A ring of the newest MA_FEAT_ROLL + 1, or more while one frame
+ * carries several PDUs of the flow (each needs its ten predecessors); it
+ * grows 2, 4, 8, 11 slots (a short connection takes little), then
+ * overwrites the oldest. */
+#define RECENT_N (MA_FEAT_ROLL + 1)
+struct ma_feat_recent {
+    ma_feat_rec_t *rec;
+    uint32_t      *frame, *index;
+    unsigned       n, cap, start;   /* entries, slots, the oldest entry's slot */
+    uint32_t       last_frame;      /* the newest entry's frame ... */
+    unsigned       last_frame_n;    /* ... and its entries */
+};
+typedef struct ma_feat_recent recent_t;
 
 /* A rolling flow: one connection, or one direction of it. Its rolling
  * windows are the chain of its records (ma_feat_rec_t.prev_frame). */
@@ -31,7 +40,7 @@ typedef struct {
     uint32_t  last_frame, last_index;
     uint8_t   last_fc;
     hist_t   *h_td, *h_pl, *h_pe;
-    recent_t *recent;   /* ma_feat_pdu() only */
+    recent_t *recent;   /* ma_feat_keep_recent(), ma_feat_pdu() */
     /* what the flow's previous PDUs found, so that interleaved connections
      * do not look them up again: its session and pair window (never freed
      * before the engine) and its two window edges (valid while no edge was
@@ -164,7 +173,12 @@ static void flow_free(gpointer p)
     ma_hist_free(f->h_td);
     ma_hist_free(f->h_pl);
     ma_hist_free(f->h_pe);
-    g_free(f->recent);
+    if (f->recent) {
+        g_free(f->recent->rec);
+        g_free(f->recent->frame);
+        g_free(f->recent->index);
+        g_free(f->recent);
+    }
     g_free(f);
 }
 
@@ -661,15 +675,77 @@ void ma_feat_expand(const ma_feat_rec_t *r, ma_feat_rec_fn get, void *ctx, ma_fe
     }
 }
 
+/* Room for one more entry of rc, oldest first from slot 0. */
+static void recent_grow(recent_t *rc)
+{
+    unsigned cap = rc->cap ? rc->cap * 2 : 2;
+    if (rc->cap < RECENT_N)
+        cap = MIN(cap, RECENT_N);
+    ma_feat_rec_t *rec = g_new(ma_feat_rec_t, cap);
+    uint32_t *frame = g_new(uint32_t, cap), *index = g_new(uint32_t, cap);
+    for (unsigned j = 0; j < rc->n; j++) {
+        unsigned k = (rc->start + j) % rc->cap;
+        rec[j] = rc->rec[k];
+        frame[j] = rc->frame[k];
+        index[j] = rc->index[k];
+    }
+    g_free(rc->rec);
+    g_free(rc->frame);
+    g_free(rc->index);
+    rc->rec = rec;
+    rc->frame = frame;
+    rc->index = index;
+    rc->cap = cap;
+    rc->start = 0;
+}
+
+/* Add a record; the oldest goes only when the ten before the first of its
+ * frame's entries stay. */
+static void recent_put(recent_t *rc, const ma_feat_rec_t *r, uint32_t frame, uint32_t index)
+{
+    if (rc->n == 0 || frame != rc->last_frame) {
+        rc->last_frame = frame;
+        rc->last_frame_n = 0;
+    }
+    unsigned slot;
+    if (rc->n == rc->cap && rc->n > MA_FEAT_ROLL + rc->last_frame_n) {
+        slot = rc->start;
+        rc->start = (rc->start + 1) % rc->cap;
+    } else {
+        if (rc->n == rc->cap)
+            recent_grow(rc);
+        slot = (rc->start + rc->n++) % rc->cap;
+    }
+    rc->rec[slot] = *r;
+    rc->frame[slot] = frame;
+    rc->index[slot] = index;
+    rc->last_frame_n++;
+}
+
+const ma_feat_recent_t *ma_feat_keep_recent(ma_feat_engine_t *e, const ma_feat_rec_t *r, uint32_t frame,
+                                            uint32_t index)
+{
+    flow_t *f = e->last_flow;
+    if (!f->recent)
+        f->recent = g_new0(recent_t, 1);
+    recent_put(f->recent, r, frame, index);
+    return f->recent;
+}
+
+const ma_feat_rec_t *ma_feat_recent_find(const ma_feat_recent_t *rc, uint32_t frame, uint32_t index)
+{
+    for (unsigned i = 0; rc && i < rc->n; i++) {
+        unsigned k = (rc->start + i) % rc->cap;
+        if (rc->frame[k] == frame && rc->index[k] == index)
+            return &rc->rec[k];
+    }
+    return NULL;
+}
+
 /* ma_feat_pdu()'s records: the flow's recent ones, by its own numbers. */
 static const ma_feat_rec_t *recent_get(void *ctx, uint32_t frame, uint32_t index)
 {
-    const recent_t *rc = ctx;
-    (void)index;
-    for (unsigned i = 0; i < MA_FEAT_ROLL + 1; i++)
-        if (rc->seq[i] == frame)
-            return &rc->rec[i];
-    return NULL;
+    return ma_feat_recent_find(ctx, frame, index);
 }
 
 void ma_feat_pdu(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_t *out)
@@ -679,13 +755,7 @@ void ma_feat_pdu(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_t *out)
     own.index = 0;
     ma_feat_rec_t r;
     ma_feat_pdu_rec(e, &own, &r);
-    flow_t *f = e->last_flow; /* the flow ma_feat_pdu_rec just used */
-    if (!f->recent)
-        f->recent = g_new0(recent_t, 1);
-    recent_t *rc = f->recent;
-    rc->rec[rc->next] = r;
-    rc->seq[rc->next] = own.frame;
-    rc->next = (rc->next + 1) % (MA_FEAT_ROLL + 1);
+    const ma_feat_recent_t *rc = ma_feat_keep_recent(e, &r, own.frame, 0);
     memset(out, 0, sizeof *out);
-    ma_feat_expand(&r, recent_get, rc, out);
+    ma_feat_expand(&r, recent_get, (void *)(uintptr_t)rc, out);
 }

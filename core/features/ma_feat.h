@@ -176,6 +176,18 @@ void ma_feat_pdu_rec(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_rec_t 
 void ma_feat_expand(const ma_feat_rec_t *rec, ma_feat_rec_fn get, void *ctx, ma_feat_t *out);
 void ma_feat_pdu(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_t *out);
 
+/* A flow's newest records, for a caller that does not keep every record:
+ * ma_feat_keep_recent() copies the record ma_feat_pdu_rec() just filled
+ * (frame/index: where the caller would have stored it) into the ring of
+ * that PDU's flow and returns the ring (valid until the engine is freed);
+ * ma_feat_recent_find() gives a record of it back (NULL: no longer there).
+ * Every record ma_feat_expand() reads for a PDU of the flow's newest frame
+ * is in the ring until the flow's next PDU of a later frame. */
+typedef struct ma_feat_recent ma_feat_recent_t;
+const ma_feat_recent_t *ma_feat_keep_recent(ma_feat_engine_t *e, const ma_feat_rec_t *rec, uint32_t frame,
+                                            uint32_t index);
+const ma_feat_rec_t *ma_feat_recent_find(const ma_feat_recent_t *rc, uint32_t frame, uint32_t index);
+
 /* Protocol validation of one ADU (docs/features.md, 7): MA_INVALID_* bits. */
 uint8_t ma_feat_validate(const uint8_t *adu, uint32_t len, bool is_request, bool strict_unit_id);
 

@@ -33,6 +33,7 @@ typedef struct ma_output {
     const char   *help;      /* one line */
     ma_out_kind_t kind;
     bool          filter;    /* takes a display filter (stat, csv) */
+    bool          flows;     /* reads the feature summary (ma_report_flows) */
 } ma_output_t;
 
 /* Every output, in the order of -z modbus_an,help. */

@@ -44,8 +44,9 @@ typedef struct ma_report_ctx {
     const char          *path;       /* as given */
     uint64_t             packets;    /* frames read (reported ones) */
     ma_stats_t          *stats;      /* every reported PDU, per pair and unit */
-    ma_flows_t          *flows;      /* feature summaries, built on first use (ma_report_flows) */
+    ma_flows_t          *flows;      /* feature summaries, found or built on first use (ma_report_flows) */
     bool                 flows_built;
+    bool                 flows_owned; /* built here from the kept records, not the analysis's */
     ma_verdict_config_t  verdict;
 } ma_report_ctx_t;
 

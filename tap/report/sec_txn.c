@@ -21,25 +21,6 @@ void ma_verdict_config_defaults(ma_verdict_config_t *v)
     v->stp = true;
 }
 
-/* The feature summaries of every reported PDU (ma_flows.h). */
-static ma_flows_t *flows_of(const ma_analysis_t *an)
-{
-    ma_flows_t *fl = ma_flows_new();
-    uint32_t cap = ma_analysis_frame_cap(an);
-    for (uint32_t f = 1; f < cap; f++) {
-        const ma_frame_rec_t *fr = ma_analysis_frame_rec(an, f);
-        if (!fr || !fr->has_feat)
-            continue;
-        for (unsigned i = 0; i < fr->n; i++) {
-            const ma_pdu_t *p = &fr->pdu[i];
-            ma_feat_t x;
-            ma_analysis_feat_expand(an, fr, i, &x);
-            ma_flows_add(fl, p->stream, p->pair ? p->pair->label : NULL, fr->ts, &x);
-        }
-    }
-    return fl;
-}
-
 void ma_report_ctx_init(ma_report_ctx_t *rc, const ma_analysis_t *an, const char *capture_path,
                         const ma_verdict_config_t *verdict)
 {
@@ -62,8 +43,14 @@ ma_flows_t *ma_report_flows(const ma_report_ctx_t *rc)
 {
     ma_report_ctx_t *m = (ma_report_ctx_t *)(uintptr_t)rc; /* a cache */
     if (!m->flows_built) {
+        /* the feature summaries of every reported PDU: built in the first
+         * pass when its records were not kept, else read from them */
         m->flows_built = true;
-        m->flows = ma_analysis_config(rc->an)->features ? flows_of(rc->an) : NULL;
+        m->flows = ma_analysis_flows(rc->an);
+        if (!m->flows && ma_analysis_config(rc->an)->features) {
+            m->flows = ma_analysis_flows_of(rc->an);
+            m->flows_owned = true;
+        }
     }
     return m->flows;
 }
@@ -71,7 +58,8 @@ ma_flows_t *ma_report_flows(const ma_report_ctx_t *rc)
 void ma_report_ctx_free(ma_report_ctx_t *rc)
 {
     ma_stats_free(rc->stats);
-    ma_flows_free(rc->flows);
+    if (rc->flows_owned)
+        ma_flows_free(rc->flows);
     memset(rc, 0, sizeof *rc);
 }
 

@@ -23,6 +23,7 @@
  */
 #include <glib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ma_analysis.h"
@@ -368,8 +369,7 @@ static void reports(ma_analysis_t *an, uint32_t nframes, FILE *out)
             ma_stats_add(st, p);
             if (fr->regs && fr->regs[i])
                 sink += fr->regs[i]->group + fr->regs[i]->n_hb + fr->regs[i]->n_reg;
-            if (fr->has_feat) {
-                ma_analysis_feat_expand(an, fr, i, feat);
+            if (ma_analysis_feat_expand(an, fr, i, feat)) {
                 const char *label = p->pair ? p->pair->label : NULL;
                 ma_flows_add(fl, p->stream, label, (ma_ns_t)f * 1000, feat);
                 ma_export_row_t row = {.frame = f, .index = i, .ts = (ma_ns_t)f * 1000, .stream = p->stream,
@@ -441,6 +441,30 @@ static void reports(ma_analysis_t *an, uint32_t nframes, FILE *out)
     ma_stats_free(st);
 }
 
+/* The JSON document and the flow sections of two analyses of the same
+ * frames (ma_analysis_features_current_only in one): abort unless equal. */
+static void same_reports(const ma_analysis_t *a, const ma_analysis_t *b)
+{
+    char *text[2] = {NULL, NULL};
+    size_t len[2] = {0, 0};
+    const ma_analysis_t *an[2] = {a, b};
+    ma_verdict_config_t v;
+    ma_verdict_config_defaults(&v);
+    for (int k = 0; k < 2; k++) {
+        FILE *m = open_memstream(&text[k], &len[k]);
+        ma_report_ctx_t rc;
+        ma_report_ctx_init(&rc, an[k], "fuzz.pcap", &v);
+        ma_out_json(m, &rc);
+        ma_out_text(m, "flows", &rc, NULL, NULL);
+        ma_report_ctx_free(&rc);
+        fclose(m);
+    }
+    if (len[0] != len[1] || memcmp(text[0], text[1], len[0]) != 0)
+        abort();
+    free(text[0]);
+    free(text[1]);
+}
+
 static FILE *devnull;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -463,6 +487,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ma_analysis_config_t cfg;
     config(&r, &cfg, d);
     ma_analysis_t *an = ma_analysis_new(&cfg);
+    /* The same frames with each frame's feature records kept only while it
+     * is the current one, from a frame the input chooses: every column and
+     * every report must come out the same. */
+    ma_analysis_t *cur = ma_analysis_new(&cfg);
+    uint32_t sw = 1 + (uint32_t)(size % 5);
+    ma_feat_t *fx = g_new0(ma_feat_t, 1), *fy = g_new0(ma_feat_t, 1);
 
     stream_t streams[NSTREAMS];
     memset(streams, 0, sizeof streams);
@@ -560,13 +590,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         default:
             if (op & 4) {
                 ma_analysis_note_time(an, ts);
+                ma_analysis_note_time(cur, ts);
                 continue;
             }
             break;
         }
+        if (frame == sw)
+            ma_analysis_features_current_only(cur, true);
         const ma_frame_rec_t *fr = ma_analysis_frame(an, &in);
+        const ma_frame_rec_t *fc = ma_analysis_frame(cur, &in);
+        if ((fr == NULL) != (fc == NULL) || (fr && fr->n != fc->n))
+            abort();
         if (fr)
             sink += fr->n + fr->frame;
+        for (unsigned i = 0; fr && i < fr->n; i++) {
+            bool hx = ma_analysis_feat_expand(an, fr, i, fx), hy = ma_analysis_feat_expand(cur, fc, i, fy);
+            if (hx != hy || (hx && (memcmp(fx->v, fy->v, sizeof fx->v) != 0 || fx->present != fy->present ||
+                                    fx->invalid != fy->invalid || fx->td_full != fy->td_full)))
+                abort();
+        }
         for (unsigned i = 0; i < in.nadus; i++)
             g_free((void *)adus[i].bytes);
     }
@@ -592,8 +634,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
 #endif
+    ma_analysis_end_pass(cur);
     sink += ma_analysis_final(an);
     reports(an, frame, devnull);
+    same_reports(an, cur);
+    ma_analysis_free(cur);
+    g_free(fx);
+    g_free(fy);
     sink += (uintptr_t)ma_analysis_frame_rec(an, frame + 1) + (uintptr_t)ma_analysis_frame_rec(an, 0);
 
     ma_analysis_free(an);
