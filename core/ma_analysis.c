@@ -284,8 +284,7 @@ static ma_feat_rec_t *current_feat(ma_analysis_t *a, uint32_t frame, unsigned n)
         a->cur_ring = g_renew(const ma_feat_recent_t *, a->cur_ring, cap);
         a->cur_cap = cap;
     }
-    memset(a->cur_feat, 0, n * sizeof *a->cur_feat);
-    a->cur_frame = frame;
+    a->cur_frame = frame; /* ma_feat_pdu_rec fills each record whole */
     a->cur_n = n;
     return a->cur_feat;
 }

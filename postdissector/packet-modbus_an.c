@@ -46,6 +46,7 @@ static int expert_tap_id = -1;
  * bytes less per PDU. */
 #define MODBUS_AN_LOG_DOMAIN "modbus_an" /* tshark --log-level info --log-domains modbus_an */
 static int probe_tap = -1;
+static char probe_listener;    /* its tapdata: registered from the file's init to the decision */
 static enum { PROBE_NONE, PROBE_QUEUED, PROBE_TAPPED, PROBE_DONE } probe_state;
 
 static tap_packet_status probe_packet(void *tapdata _U_, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
@@ -54,6 +55,31 @@ static tap_packet_status probe_packet(void *tapdata _U_, packet_info *pinfo _U_,
     if (probe_state == PROBE_QUEUED)
         probe_state = PROBE_TAPPED;
     return TAP_PACKET_DONT_REDRAW;
+}
+
+/* A listener only while a file's first frames are read (every listener
+ * costs each frame of every capture a little: have_tap_listener walks them
+ * all); none in the GUI, which keeps everything. A dissector's helper: it
+ * makes no reader dissect what it would not. */
+static void probe_start(void)
+{
+    probe_state = PROBE_DONE;
+    if (ma_lifecycle_gui())
+        return;
+    GString *err = register_tap_listener("modbus_an.probe", &probe_listener, NULL, TL_IS_DISSECTOR_HELPER, NULL,
+                                         probe_packet, NULL, NULL);
+    if (err) {
+        g_string_free(err, TRUE);
+        return;
+    }
+    probe_state = PROBE_NONE;
+}
+
+static void probe_stop(void)
+{
+    if (probe_state != PROBE_DONE)
+        remove_tap_listener(&probe_listener);
+    probe_state = PROBE_DONE;
 }
 
 /* Called on every first-pass frame before its analysis. */
@@ -67,17 +93,13 @@ static void probe_pass(ma_analysis_t *an, packet_info *pinfo)
     case PROBE_QUEUED: /* the pass does not tap: keep everything */
         ws_log(MODBUS_AN_LOG_DOMAIN, LOG_LEVEL_INFO,
                "first pass without taps (tshark -2, sharkd): every frame keeps its feature records");
-        probe_state = PROBE_DONE;
+        probe_stop();
         break;
     case PROBE_TAPPED:
-        if (ma_lifecycle_gui()) {
-            ws_log(MODBUS_AN_LOG_DOMAIN, LOG_LEVEL_INFO, "GUI: every frame keeps its feature records");
-        } else {
-            ws_log(MODBUS_AN_LOG_DOMAIN, LOG_LEVEL_INFO,
-                   "single pass: a frame keeps its feature records only while it is the current one");
-            ma_analysis_features_current_only(an, ma_lifecycle_feature_summary_wanted());
-        }
-        probe_state = PROBE_DONE;
+        ws_log(MODBUS_AN_LOG_DOMAIN, LOG_LEVEL_INFO,
+               "single pass: a frame keeps its feature records only while it is the current one");
+        ma_analysis_features_current_only(an, ma_lifecycle_feature_summary_wanted());
+        probe_stop();
         break;
     case PROBE_DONE:
         break;
@@ -166,10 +188,12 @@ static void warn_request_side(proto_tree *tree, const ma_frame_rec_t *fr)
     }
 }
 
-static void request_side_init(void)
+/* A file is opened: its first frames tell whether it will be read again. */
+static void file_init(void)
 {
     request_side_warned = FALSE;
-    probe_state = PROBE_NONE;
+    if (proto_is_protocol_enabled(find_protocol_by_id(proto_modbus_an)))
+        probe_start();
     /* Wireshark registers the expert tap after the plugins' handoff */
     expert_tap_id = find_tap_id("expert");
 }
@@ -259,7 +283,8 @@ void proto_register_modbus_an(void)
     ma_fields_net_register(proto_modbus_an);
     ma_prefs_register(proto_modbus_an);
     ma_lifecycle_register(proto_modbus_an);
-    register_init_routine(request_side_init);
+    register_init_routine(file_init);
+    register_cleanup_routine(probe_stop);
 
     dissector_handle_t h = create_dissector_handle(dissect_modbus_an, proto_modbus_an);
     register_postdissector(h);
@@ -271,11 +296,6 @@ void proto_register_modbus_an(void)
 
 void proto_reg_handoff_modbus_an(void)
 {
-    /* a dissector's helper: it makes no reader dissect what it would not */
-    GString *err = register_tap_listener("modbus_an.probe", NULL, NULL, TL_IS_DISSECTOR_HELPER, NULL,
-                                         probe_packet, NULL, NULL);
-    if (err)
-        g_string_free(err, TRUE);
     ma_ingest_register();
     ma_prefs_handoff();
     for (unsigned i = 0; i < G_N_ELEMENTS(request_side_names); i++)
