@@ -377,14 +377,18 @@ typedef struct feat_src {
     const ma_feat_recent_t *ring;
 } feat_src_t;
 
-/* ma_feat_rec_fn over feat_src_t. */
-static const ma_feat_rec_t *feat_rec_of(void *ctx, uint32_t frame, uint32_t index)
+/* ma_feat_link_fn over feat_src_t. */
+static bool feat_rec_of(void *ctx, uint32_t frame, uint32_t index, ma_feat_link_t *out)
 {
     const feat_src_t *src = ctx;
     const ma_frame_rec_t *fr = ma_analysis_frame_rec(src->a, frame);
-    if (fr && fr->has_feat)
-        return index < fr->n ? &ma_frame_feat(fr)[index] : NULL;
-    return ma_feat_recent_find(src->ring, frame, index);
+    if (fr && fr->has_feat) {
+        if (index >= fr->n)
+            return false;
+        ma_feat_link_of(&ma_frame_feat(fr)[index], out);
+        return true;
+    }
+    return ma_feat_recent_find(src->ring, frame, index, out);
 }
 
 bool ma_analysis_feat_expand(const ma_analysis_t *a, const ma_frame_rec_t *fr, unsigned i, ma_feat_t *out)

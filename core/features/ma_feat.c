@@ -16,19 +16,22 @@ G_STATIC_ASSERT(MA_FEAT_WINDOW_MAX >= 1024 && (MA_FEAT_WINDOW_MAX & (MA_FEAT_WIN
 /* ---- engine state -------------------------------------------------------- */
 
 
-/* A flow's newest records with where they are stored (ma_feat_keep_recent):
- * what its rolling windows read when the caller does not keep every
- * record. A ring of the newest MA_FEAT_ROLL + 1, or more while one frame
- * carries several PDUs of the flow (each needs its ten predecessors); it
- * grows 2, 4, 8, 11 slots (a short connection takes little), then
- * overwrites the oldest. */
+/* A flow's newest links with where their records are stored
+ * (ma_feat_keep_recent): what its rolling windows read when the caller does
+ * not keep every record. A ring of the newest MA_FEAT_ROLL + 1, or more
+ * while one frame carries several PDUs of the flow (each needs its ten
+ * predecessors); it grows 2, 4, 8, 11 slots (a short connection takes
+ * little), then overwrites the oldest. */
 #define RECENT_N (MA_FEAT_ROLL + 1)
+typedef struct {
+    ma_feat_link_t link;
+    uint32_t       frame, index;
+} recent_ent_t;
 struct ma_feat_recent {
-    ma_feat_rec_t *rec;
-    uint32_t      *frame, *index;
-    unsigned       n, cap, start;   /* entries, slots, the oldest entry's slot */
-    uint32_t       last_frame;      /* the newest entry's frame ... */
-    unsigned       last_frame_n;    /* ... and its entries */
+    recent_ent_t *ent;
+    unsigned      n, cap, start;   /* entries, slots, the oldest entry's slot */
+    uint32_t      last_frame;      /* the newest entry's frame ... */
+    unsigned      last_frame_n;    /* ... and its entries */
 };
 typedef struct ma_feat_recent recent_t;
 
@@ -174,9 +177,7 @@ static void flow_free(gpointer p)
     ma_hist_free(f->h_pl);
     ma_hist_free(f->h_pe);
     if (f->recent) {
-        g_free(f->recent->rec);
-        g_free(f->recent->frame);
-        g_free(f->recent->index);
+        g_free(f->recent->ent);
         g_free(f->recent);
     }
     g_free(f);
@@ -539,19 +540,19 @@ typedef struct {
     unsigned same;                  /* PDUs whose fc did not change */
 } roll_t;
 
-static void roll_collect(const ma_feat_rec_t *r, ma_feat_rec_fn get, void *ctx, roll_t *w)
+static void roll_collect(const ma_feat_rec_t *r, ma_feat_link_fn get, void *ctx, roll_t *w)
 {
-    const ma_feat_rec_t *chain[MA_FEAT_ROLL + 1];
-    unsigned k = 0;
-    for (const ma_feat_rec_t *c = r; c && k < MA_FEAT_ROLL + 1;) {
-        chain[k++] = c;
-        c = c->prev_frame && get ? get(ctx, c->prev_frame, c->prev_index) : NULL;
-    }
+    ma_feat_link_t chain[MA_FEAT_ROLL + 1];
+    unsigned k = 1;
+    ma_feat_link_of(r, &chain[0]);
+    while (k < MA_FEAT_ROLL + 1 && chain[k - 1].prev_frame && get &&
+           get(ctx, chain[k - 1].prev_frame, chain[k - 1].prev_index, &chain[k]))
+        k++;
     /* newest first in chain[]; the windows are oldest first */
     w->n = k < MA_FEAT_ROLL ? k : MA_FEAT_ROLL;
     w->same = 0;
     for (unsigned i = 0; i < w->n; i++) {
-        const ma_feat_rec_t *c = chain[w->n - 1 - i];
+        const ma_feat_link_t *c = &chain[w->n - 1 - i];
         w->len[i] = (double)c->len;
         w->pe[i] = c->pe;
         w->same += !(c->bits & MA_REC_CHANGED);
@@ -559,11 +560,11 @@ static void roll_collect(const ma_feat_rec_t *r, ma_feat_rec_fn get, void *ctx, 
     /* times: the records with a predecessor among the newest 10 */
     unsigned t = 0;
     for (unsigned j = 0; j < k && t < MA_FEAT_ROLL; j++)
-        if (chain[j]->prev_frame)
+        if (chain[j].prev_frame)
             t++;
     w->ntd = t;
     for (unsigned i = 0; i < t; i++)
-        w->td[i] = (double)chain[t - 1 - i]->td_ns / 1e9;
+        w->td[i] = (double)chain[t - 1 - i].td_ns / 1e9;
 }
 
 /* The entropy of the MBAP header bytes present (the first min(len, 7)
@@ -576,7 +577,7 @@ static double rec_header_entropy(const ma_feat_rec_t *r)
     return ma_feat_entropy(b, r->len < 7 ? r->len : 7);
 }
 
-void ma_feat_expand(const ma_feat_rec_t *r, ma_feat_rec_fn get, void *ctx, ma_feat_t *out)
+void ma_feat_expand(const ma_feat_rec_t *r, ma_feat_link_fn get, void *ctx, ma_feat_t *out)
 {
     double *v = out->v;
     roll_t w;
@@ -681,26 +682,17 @@ static void recent_grow(recent_t *rc)
     unsigned cap = rc->cap ? rc->cap * 2 : 2;
     if (rc->cap < RECENT_N)
         cap = MIN(cap, RECENT_N);
-    ma_feat_rec_t *rec = g_new(ma_feat_rec_t, cap);
-    uint32_t *frame = g_new(uint32_t, cap), *index = g_new(uint32_t, cap);
-    for (unsigned j = 0; j < rc->n; j++) {
-        unsigned k = (rc->start + j) % rc->cap;
-        rec[j] = rc->rec[k];
-        frame[j] = rc->frame[k];
-        index[j] = rc->index[k];
-    }
-    g_free(rc->rec);
-    g_free(rc->frame);
-    g_free(rc->index);
-    rc->rec = rec;
-    rc->frame = frame;
-    rc->index = index;
+    recent_ent_t *ent = g_new(recent_ent_t, cap);
+    for (unsigned j = 0; j < rc->n; j++)
+        ent[j] = rc->ent[(rc->start + j) % rc->cap];
+    g_free(rc->ent);
+    rc->ent = ent;
     rc->cap = cap;
     rc->start = 0;
 }
 
-/* Add a record; the oldest goes only when the ten before the first of its
- * frame's entries stay. */
+/* Add a record's link; the oldest goes only when the ten before the first
+ * of its frame's entries stay. */
 static void recent_put(recent_t *rc, const ma_feat_rec_t *r, uint32_t frame, uint32_t index)
 {
     if (rc->n == 0 || frame != rc->last_frame) {
@@ -716,9 +708,10 @@ static void recent_put(recent_t *rc, const ma_feat_rec_t *r, uint32_t frame, uin
             recent_grow(rc);
         slot = (rc->start + rc->n++) % rc->cap;
     }
-    rc->rec[slot] = *r;
-    rc->frame[slot] = frame;
-    rc->index[slot] = index;
+    recent_ent_t *e = &rc->ent[slot];
+    ma_feat_link_of(r, &e->link);
+    e->frame = frame;
+    e->index = index;
     rc->last_frame_n++;
 }
 
@@ -732,20 +725,22 @@ const ma_feat_recent_t *ma_feat_keep_recent(ma_feat_engine_t *e, const ma_feat_r
     return f->recent;
 }
 
-const ma_feat_rec_t *ma_feat_recent_find(const ma_feat_recent_t *rc, uint32_t frame, uint32_t index)
+bool ma_feat_recent_find(const ma_feat_recent_t *rc, uint32_t frame, uint32_t index, ma_feat_link_t *out)
 {
     for (unsigned i = 0; rc && i < rc->n; i++) {
-        unsigned k = (rc->start + i) % rc->cap;
-        if (rc->frame[k] == frame && rc->index[k] == index)
-            return &rc->rec[k];
+        const recent_ent_t *e = &rc->ent[(rc->start + i) % rc->cap];
+        if (e->frame == frame && e->index == index) {
+            *out = e->link;
+            return true;
+        }
     }
-    return NULL;
+    return false;
 }
 
-/* ma_feat_pdu()'s records: the flow's recent ones, by its own numbers. */
-static const ma_feat_rec_t *recent_get(void *ctx, uint32_t frame, uint32_t index)
+/* ma_feat_pdu()'s links: the flow's recent ones, by its own numbers. */
+static bool recent_get(void *ctx, uint32_t frame, uint32_t index, ma_feat_link_t *out)
 {
-    return ma_feat_recent_find(ctx, frame, index);
+    return ma_feat_recent_find(ctx, frame, index, out);
 }
 
 void ma_feat_pdu(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_t *out)

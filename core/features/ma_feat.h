@@ -133,9 +133,29 @@ static inline uint8_t ma_feat_rec_sigma(const ma_feat_rec_t *r, int m)
     return az > 3.0 + 1e-9 ? 3 : az > 2.0 + 1e-9 ? 2 : 0;
 }
 
-/* The stored record of a PDU given where ma_feat_in_t said it is stored
- * (NULL if unknown: the window then ends there). */
-typedef const ma_feat_rec_t *(*ma_feat_rec_fn)(void *ctx, uint32_t frame, uint32_t index);
+/* What the rolling windows of a PDU read of each previous record of its
+ * flow (ma_feat_expand). */
+typedef struct ma_feat_link {
+    double   pe;
+    int64_t  td_ns;
+    uint32_t len;
+    uint32_t prev_frame, prev_index;
+    uint8_t  bits;
+} ma_feat_link_t;
+
+static inline void ma_feat_link_of(const ma_feat_rec_t *r, ma_feat_link_t *l)
+{
+    l->pe = r->pe;
+    l->td_ns = r->td_ns;
+    l->len = r->len;
+    l->prev_frame = r->prev_frame;
+    l->prev_index = r->prev_index;
+    l->bits = r->bits;
+}
+
+/* The link of the record of a PDU stored where ma_feat_in_t said (false if
+ * unknown: the window then ends there). */
+typedef bool (*ma_feat_link_fn)(void *ctx, uint32_t frame, uint32_t index, ma_feat_link_t *out);
 
 #define MA_REC_CHANGED   0x01u
 #define MA_REC_BURST     0x02u
@@ -173,20 +193,21 @@ void ma_feat_free(ma_feat_engine_t *e);
  * does both, keeping the few records it needs itself (in->frame/index
  * are then its own). */
 void ma_feat_pdu_rec(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_rec_t *rec);
-void ma_feat_expand(const ma_feat_rec_t *rec, ma_feat_rec_fn get, void *ctx, ma_feat_t *out);
+void ma_feat_expand(const ma_feat_rec_t *rec, ma_feat_link_fn get, void *ctx, ma_feat_t *out);
 void ma_feat_pdu(ma_feat_engine_t *e, const ma_feat_in_t *in, ma_feat_t *out);
 
-/* A flow's newest records, for a caller that does not keep every record:
- * ma_feat_keep_recent() copies the record ma_feat_pdu_rec() just filled
- * (frame/index: where the caller would have stored it) into the ring of
- * that PDU's flow and returns the ring (valid until the engine is freed);
- * ma_feat_recent_find() gives a record of it back (NULL: no longer there).
- * Every record ma_feat_expand() reads for a PDU of the flow's newest frame
- * is in the ring until the flow's next PDU of a later frame. */
+/* A flow's newest links (ma_feat_link_t), for a caller that does not keep
+ * every record: ma_feat_keep_recent() keeps the link of the record
+ * ma_feat_pdu_rec() just filled (frame/index: where the caller would have
+ * stored it) in the ring of that PDU's flow and returns the ring (valid
+ * until the engine is freed); ma_feat_recent_find() gives a link back
+ * (false: no longer there). Every link ma_feat_expand() reads for a PDU of
+ * the flow's newest frame is in the ring until the flow's next PDU of a
+ * later frame. */
 typedef struct ma_feat_recent ma_feat_recent_t;
 const ma_feat_recent_t *ma_feat_keep_recent(ma_feat_engine_t *e, const ma_feat_rec_t *rec, uint32_t frame,
                                             uint32_t index);
-const ma_feat_rec_t *ma_feat_recent_find(const ma_feat_recent_t *rc, uint32_t frame, uint32_t index);
+bool ma_feat_recent_find(const ma_feat_recent_t *rc, uint32_t frame, uint32_t index, ma_feat_link_t *out);
 
 /* Protocol validation of one ADU (docs/features.md, 7): MA_INVALID_* bits. */
 uint8_t ma_feat_validate(const uint8_t *adu, uint32_t len, bool is_request, bool strict_unit_id);
