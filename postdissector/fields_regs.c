@@ -153,9 +153,9 @@ void ma_fields_regs_show(proto_tree *st, tvbuff_t *tvb, packet_info *pinfo, cons
         }
     }
     for (unsigned i = 0; i < rec->n_hb; i++)
-        show_hb(st, tvb, pinfo, regs, &rec->hb[i], info);
+        show_hb(st, tvb, pinfo, regs, &ma_regs_rec_hb(rec)[i], info);
     for (unsigned i = 0; i < rec->n_reg; i++)
-        show_reg(st, tvb, regs, &rec->reg[i]);
+        show_reg(st, tvb, regs, &ma_regs_rec_reg(rec)[i]);
 }
 
 /* ---- registration ---- */

@@ -52,7 +52,7 @@ static tap_packet_status regs_packet(void *p, packet_info *pinfo, epan_dissect_t
     const struct { const ma_pdu_t *pdu; const ma_regs_rec_t *rec; } tt = {tp->pdu, tp->regs}, *t = &tt;
     const char *pair = t->pdu->pair ? t->pdu->pair->label : "";
     for (unsigned i = 0; i < t->rec->n_reg; i++) {
-        const ma_reg_obs_t *o = &t->rec->reg[i];
+        const ma_reg_obs_t *o = &ma_regs_rec_reg(t->rec)[i];
         const ma_watch_t *w = ma_regs_watch(r, o->watch);
         row_head(c->out, pinfo, "reg", w->def->name, pair, t->pdu->unit, w->def->table, w->def->addr,
                  (o->flags & MA_REGO_WRITE) ? "write" : "read");
@@ -63,7 +63,7 @@ static tap_packet_status regs_packet(void *p, packet_info *pinfo, epan_dissect_t
         c->rows++;
     }
     for (unsigned i = 0; i < t->rec->n_hb; i++) {
-        const ma_hb_obs_t *o = &t->rec->hb[i];
+        const ma_hb_obs_t *o = &ma_regs_rec_hb(t->rec)[i];
         const ma_hb_t *h = ma_regs_hb(r, o->hb);
         row_head(c->out, pinfo, "hb", h->name, pair, h->unit, h->table, h->reg, "read");
         fprintf(c->out, "%u,", o->value);

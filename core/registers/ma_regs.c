@@ -251,6 +251,9 @@ static ma_poll_group_t *group_of(ma_regs_t *r, const ma_pdu_in_t *in, const ma_p
     ma_poll_group_t *g = group_new(r, &key, pdu->pair, table);
     g_ptr_array_add(r->groups, g);
     *index = r->groups->len;
+    ma_grp_priv_t *p = g->priv;
+    p->resp.period = -1;
+    p->resp.group = *index;
     g_hash_table_insert(r->groups_by_key, g_memdup2(&key, sizeof key), GUINT_TO_POINTER(*index));
     return g;
 }
@@ -301,9 +304,7 @@ const ma_regs_rec_t *ma_regs_pdu(ma_regs_t *r, const ma_pdu_in_t *in, const ma_p
             group_poll(r, g, in, rec);
         }
         if (nw) {
-            ma_reg_obs_t *o = (ma_reg_obs_t *)(rec + 1);
-            memcpy(o, wobs, nw * sizeof *o);
-            rec->reg = o;
+            memcpy(rec + 1, wobs, nw * sizeof *wobs);
             rec->n_reg = (uint16_t)nw;
         }
         return rec;
@@ -339,16 +340,15 @@ const ma_regs_rec_t *ma_regs_pdu(ma_regs_t *r, const ma_pdu_in_t *in, const ma_p
     }
     ma_reg_obs_t robs[64];
     unsigned nr = ma_refs_len(p->wrefs) ? ma_watch_read(r, g, in, robs, G_N_ELEMENTS(robs)) : 0;
+    if (nh == 0 && nr == 0)
+        return &p->resp; /* nothing of its own: the group's shared record */
     ma_regs_rec_t *rec = ma_regs_alloc(r, sizeof *rec + nh * sizeof(ma_hb_obs_t) + nr * sizeof(ma_reg_obs_t));
     rec->group = t->poll_group;
     rec->period = -1;
-    ma_hb_obs_t *ho = (ma_hb_obs_t *)(rec + 1);
+    ma_hb_obs_t *ho = (ma_hb_obs_t *)(void *)(rec + 1);
     memcpy(ho, hobs, nh * sizeof *ho);
-    ma_reg_obs_t *ro = (ma_reg_obs_t *)(ho + nh);
-    memcpy(ro, robs, nr * sizeof *ro);
-    rec->hb = nh ? ho : NULL;
+    memcpy(ho + nh, robs, nr * sizeof *robs);
     rec->n_hb = (uint16_t)nh;
-    rec->reg = nr ? ro : NULL;
     rec->n_reg = (uint16_t)nr;
     return rec;
 }

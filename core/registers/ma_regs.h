@@ -135,14 +135,29 @@ typedef struct ma_reg_obs {
     uint8_t  flags;           /* MA_REGO_* */
 } ma_reg_obs_t;
 
+/* A PDU's register results: 16 bytes, its n_hb heartbeat and then n_reg
+ * register observations right behind it in the same allocation
+ * (ma_regs_rec_hb, ma_regs_rec_reg). A response that observed nothing
+ * shares its poll group's record. */
 typedef struct ma_regs_rec {
     ma_ns_t  period;          /* request: since the group's previous poll, -1: first
                                  (whether it is a gap: ma_regs_poll_gap, after finalize) */
-    const ma_hb_obs_t  *hb;
-    const ma_reg_obs_t *reg;
     uint32_t group;           /* 1-based index for ma_regs_group(), 0: none */
     uint16_t n_hb, n_reg;
 } ma_regs_rec_t;
+
+/* The record's heartbeat observations (n_hb of them), or NULL. */
+static inline const ma_hb_obs_t *ma_regs_rec_hb(const ma_regs_rec_t *r)
+{
+    return r->n_hb ? (const ma_hb_obs_t *)(const void *)(r + 1) : NULL;
+}
+
+/* The record's register observations (n_reg of them), or NULL. */
+static inline const ma_reg_obs_t *ma_regs_rec_reg(const ma_regs_rec_t *r)
+{
+    return r->n_reg ? (const ma_reg_obs_t *)(const void *)((const ma_hb_obs_t *)(const void *)(r + 1) + r->n_hb)
+                    : NULL;
+}
 
 /* ---- capture-wide results ---- */
 

@@ -34,6 +34,7 @@ typedef struct ma_grp_priv {
     ma_ns_t   *ts;          /* every poll's time (bounded globally) */
     uint32_t  *frames;      /* every poll's frame */
     uint32_t   npolls, cap_polls; /* entries of ts and frames */
+    ma_regs_rec_t resp;     /* the record of every response that observed nothing */
 } ma_grp_priv_t;
 
 /* A group's heartbeat or watch references: most groups have none, so the

@@ -108,9 +108,9 @@ static inline unsigned nhb(const ma_regs_rec_t *x) { return x ? x->n_hb : 0; }
 static inline const ma_hb_obs_t *obs(const ma_regs_rec_t *x, unsigned i)
 {
     static const ma_hb_obs_t none;
-    bool ok = x && i < x->n_hb && x->hb;
+    bool ok = x && i < x->n_hb && ma_regs_rec_hb(x);
     CHECK(ok);
-    return ok ? &x->hb[i] : &none;
+    return ok ? &ma_regs_rec_hb(x)[i] : &none;
 }
 
 #endif /* REGS_HELPERS_H */

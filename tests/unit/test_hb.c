@@ -350,13 +350,13 @@ static void test_hb_matching(void)
     CHECK_EQ(nhb(x), 3);
     const char *const n1[3] = {"d0", "d4", "d9"};
     for (unsigned i = 0; i < 3 && i < nhb(x); i++) {
-        const ma_hb_t *h = ma_regs_hb(r, x->hb[i].hb);
+        const ma_hb_t *h = ma_regs_hb(r, ma_regs_rec_hb(x)[i].hb);
         CHECK_STR(h->name, n1[i]);
         CHECK(h->pair == &pa);
         CHECK_EQ(h->unit, 1);
         CHECK_EQ(h->reg, 10);
-        CHECK_EQ(x->hb[i].value, 42);
-        CHECK_EQ(x->hb[i].flags, MA_HBO_FIRST);
+        CHECK_EQ(ma_regs_rec_hb(x)[i].value, 42);
+        CHECK_EQ(ma_regs_rec_hb(x)[i].flags, MA_HBO_FIRST);
     }
     uint32_t d0a1 = obs(x, 0)->hb;
     CHECK_EQ(nhb(resp(r, &pb, &t[1], 21, SEC(1), W(0, 0, 1, 0), NULL, 0, 0)), 3); /* d1, d3, d4 */

@@ -345,6 +345,49 @@ static void test_group_bound(void)
  * polls in one timestamp, then one later) has cadence 0; the room for
  * missed polls was span / 0 = inf, cast to uint64_t. No cadence: no gaps,
  * no missed polls, not stopped. */
+/* A record is 16 bytes with its observations behind it; a response that
+ * observed nothing (no heartbeat, no watched register, auto-detection off)
+ * is its group's shared record: group, no period, no observations. */
+static void test_shared_response_record(void)
+{
+    CHECK_EQ(sizeof(ma_regs_rec_t), 16);
+    ma_regs_t *r = regs(false, 3, 0, NULL, 0);
+    ma_pair_t pa = mkpair(0, v4(10, 0, 0, 1), v4(10, 0, 0, 100), 502);
+    ma_txn_t t1, t2, t3;
+    const ma_regs_rec_t *q1 = req(r, &pa, &t1, 10, SEC(1), 1, 3, 0, 2, 0);
+    const ma_regs_rec_t *a1 = resp(r, &pa, &t1, 11, SEC(1) + MS(1), W(7, 8), NULL, 0, 0);
+    const ma_regs_rec_t *q2 = req(r, &pa, &t2, 20, SEC(2), 1, 3, 0, 2, 0);
+    const ma_regs_rec_t *a2 = resp(r, &pa, &t2, 21, SEC(2) + MS(1), W(9, 9), NULL, 0, 0);
+    const ma_regs_rec_t *q3 = req(r, &pa, &t3, 30, SEC(3), 1, 3, 4, 2, 0); /* another group */
+    const ma_regs_rec_t *a3 = resp(r, &pa, &t3, 31, SEC(3) + MS(1), W(1, 2), NULL, 0, 0);
+    CHECK(q1 && q2 && q3 && a1 && a2 && a3);
+    CHECK(q1 != q2);                 /* requests: each its own period */
+    CHECK_EQ(q1->period, -1);
+    CHECK_EQ(q2->period, SEC(1));
+    CHECK(a1 == a2);                 /* one record for the group's responses */
+    CHECK(a3 != a1);
+    CHECK_EQ(a1->group, 1);
+    CHECK_EQ(a3->group, 2);
+    CHECK_EQ(a1->period, -1);
+    CHECK(a1->n_hb == 0 && a1->n_reg == 0 && !ma_regs_rec_hb(a1) && !ma_regs_rec_reg(a1));
+    ma_regs_free(r);
+
+    /* with a heartbeat the response has its own record, observations behind it */
+    ma_hb_def_t d = hbdef("hb", MA_TBL_HOLDING, 1, 1);
+    r = regs(false, 3, 0, &d, 1);
+    q1 = req(r, &pa, &t1, 10, SEC(1), 1, 3, 0, 2, 0);
+    a1 = resp(r, &pa, &t1, 11, SEC(1) + MS(1), W(7, 8), NULL, 0, 0);
+    q2 = req(r, &pa, &t2, 20, SEC(2), 1, 3, 0, 2, 0);
+    a2 = resp(r, &pa, &t2, 21, SEC(2) + MS(1), W(7, 9), NULL, 0, 0);
+    CHECK(a1 && a2 && a1 != a2);
+    CHECK_EQ(a2->n_hb, 1);
+    CHECK((const void *)ma_regs_rec_hb(a2) == (const void *)(a2 + 1));
+    CHECK_EQ(ma_regs_rec_hb(a2)[0].value, 9);
+    CHECK_EQ(ma_regs_rec_hb(a2)[0].prev, 8);
+    CHECK(!ma_regs_rec_reg(a2));
+    ma_regs_free(r);
+}
+
 static void test_group_no_cadence(void)
 {
     ma_regs_config_t cfg;
@@ -375,5 +418,6 @@ int main(int argc, char **argv)
     g_test_add_func("/regs/group_timing", test_group_timing);
     g_test_add_func("/regs/group_bound", test_group_bound);
     g_test_add_func("/regs/group_no_cadence", test_group_no_cadence);
+    g_test_add_func("/regs/shared_response_record", test_shared_response_record);
     return ma_test_run();
 }

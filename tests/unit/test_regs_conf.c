@@ -120,17 +120,17 @@ static unsigned nreg(const ma_regs_rec_t *x) { return x ? x->n_reg : 0; }
 static const ma_hb_obs_t *obs(const ma_regs_rec_t *x, unsigned i)
 {
     static const ma_hb_obs_t none;
-    bool ok = x && i < x->n_hb && x->hb;
+    bool ok = x && i < x->n_hb && ma_regs_rec_hb(x);
     CHECK(ok);
-    return ok ? &x->hb[i] : &none;
+    return ok ? &ma_regs_rec_hb(x)[i] : &none;
 }
 
 static const ma_reg_obs_t *robs(const ma_regs_rec_t *x, unsigned i)
 {
     static const ma_reg_obs_t none = {.watch = 9999};
-    bool ok = x && i < x->n_reg && x->reg;
+    bool ok = x && i < x->n_reg && ma_regs_rec_reg(x);
     CHECK(ok);
-    return ok ? &x->reg[i] : &none;
+    return ok ? &ma_regs_rec_reg(x)[i] : &none;
 }
 
 /* ---- 4. auto-detection ----------------------------------------------------------- */
@@ -734,17 +734,17 @@ static void test_random(void)
         with_hb += x->n_hb > 0;
         with_reg += x->n_reg > 0;
         unsigned nh = ma_regs_hb_count(r), nwt = ma_regs_watch_count(r);
-        bad += x->n_hb > 256 || x->n_hb > nh || x->n_reg > 64 || (x->n_hb > 0) != (x->hb != NULL) ||
-               (x->n_reg > 0) != (x->reg != NULL) || x->group > ma_regs_group_count(r) || (request && x->n_hb);
+        bad += x->n_hb > 256 || x->n_hb > nh || x->n_reg > 64 || (x->n_hb > 0) != (ma_regs_rec_hb(x) != NULL) ||
+               (x->n_reg > 0) != (ma_regs_rec_reg(x) != NULL) || x->group > ma_regs_group_count(r) || (request && x->n_hb);
         for (unsigned k = 0; k < x->n_hb; k++) {
-            uint16_t fl = x->hb[k].flags;
-            bad += x->hb[k].hb >= nh || ((fl & MA_HBO_FIRST) && (fl & MA_HBO_CHANGED)) ||
+            uint16_t fl = ma_regs_rec_hb(x)[k].flags;
+            bad += ma_regs_rec_hb(x)[k].hb >= nh || ((fl & MA_HBO_FIRST) && (fl & MA_HBO_CHANGED)) ||
                    ((fl & MA_HBO_STALL) && !(fl & MA_HBO_STALLED)) ||
                    ((fl & MA_HBO_RECOVERED) && !(fl & MA_HBO_CHANGED)) ||
                    ((fl & MA_HBO_RESET) && (fl & MA_HBO_WRAP));
         }
         for (unsigned k = 0; k < x->n_reg; k++)
-            bad += x->reg[k].watch >= nwt;
+            bad += ma_regs_rec_reg(x)[k].watch >= nwt;
     }
     ma_regs_finalize(r, ts);
     CHECK_EQ(bad, 0);
