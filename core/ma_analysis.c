@@ -346,8 +346,9 @@ const ma_frame_rec_t *ma_analysis_frame(ma_analysis_t *a, const ma_frame_in_t *i
     if (fr) {
         fr->frame = in->frame;
         fr->ts = in->ts;
-        fr->seg = segrec;
-        fr->bpdu = bpdu;
+        /* Wireshark hands over a BPDU (LLC) or a TCP segment, never both */
+        fr->net = segrec ? (const void *)segrec : (const void *)bpdu;
+        fr->is_bpdu = !segrec && bpdu;
         index_frame(a, fr);
     }
     if (seg && !seg->duplicate_of)

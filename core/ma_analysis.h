@@ -76,14 +76,27 @@ typedef struct ma_frame_in {
 /* What one frame meant; stable until the analysis is freed. */
 typedef struct ma_frame_rec {
     ma_ns_t              ts;
-    const ma_seg_rec_t  *seg;    /* the TCP segment's network record, or NULL */
-    const ma_bpdu_rec_t *bpdu;   /* the BPDU's record, or NULL */
+    const void          *net;    /* the TCP segment's network record (ma_frame_seg) or the
+                                    BPDU's (ma_frame_bpdu), or NULL: a frame carries one of them */
     const ma_regs_rec_t **regs;  /* n register records (entries may be NULL), or NULL */
     uint32_t             frame;
-    uint32_t             n : 31;   /* Modbus PDUs */
+    uint32_t             n : 30;   /* Modbus PDUs */
     uint32_t             has_feat : 1; /* n feature records follow pdu[] (ma_frame_feat) */
+    uint32_t             is_bpdu : 1;  /* net is a BPDU's record */
     ma_pdu_t             pdu[];
 } ma_frame_rec_t;
+
+/* The frame's TCP segment record, or NULL. */
+static inline const ma_seg_rec_t *ma_frame_seg(const ma_frame_rec_t *fr)
+{
+    return fr->is_bpdu ? NULL : (const ma_seg_rec_t *)fr->net;
+}
+
+/* The frame's BPDU record, or NULL. */
+static inline const ma_bpdu_rec_t *ma_frame_bpdu(const ma_frame_rec_t *fr)
+{
+    return fr->is_bpdu ? (const ma_bpdu_rec_t *)fr->net : NULL;
+}
 
 /* The n feature records of a frame record that keeps them, or NULL
  * (features off, a context frame, or records not kept:

@@ -257,14 +257,14 @@ static int dissect_modbus_an(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
             tap_queue_packet(features_tap, pinfo, &tf[i]);
         }
     }
-    if (show && fr->seg)
-        ma_fields_net_show_seg(tree, tvb, pinfo, fr->seg, final, info);
-    if (show && fr->bpdu)
-        ma_fields_net_show_bpdu(tree, tvb, pinfo, fr->bpdu, info);
+    if (show && ma_frame_seg(fr))
+        ma_fields_net_show_seg(tree, tvb, pinfo, ma_frame_seg(fr), final, info);
+    if (show && ma_frame_bpdu(fr))
+        ma_fields_net_show_bpdu(tree, tvb, pinfo, ma_frame_bpdu(fr), info);
     if (have_tap_listener(frame_tap)) {
         ma_tap_frame_t *tfr = wmem_new(pinfo->pool, ma_tap_frame_t);
         *tfr = (ma_tap_frame_t){an, fr,
-                                fr->seg && fr->seg->conn ? fr->seg->conn->pair : fr->n ? fr->pdu[0].pair : NULL};
+                                ma_frame_seg(fr) && ma_frame_seg(fr)->conn ? ma_frame_seg(fr)->conn->pair : fr->n ? fr->pdu[0].pair : NULL};
         tap_queue_packet(frame_tap, pinfo, tfr);
     }
     if (info && wmem_strbuf_get_len(info) > 0)

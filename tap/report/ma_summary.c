@@ -197,14 +197,14 @@ static void network_problems(ma_tab_t *t, const ma_report_ctx_t *rc)
     uint32_t cap = ma_analysis_frame_cap(an);
     for (uint32_t f = 1; f < cap; f++) {
         const ma_frame_rec_t *fr = ma_analysis_frame_rec(an, f);
-        if (!fr || !fr->seg || !fr->seg->conn)
+        if (!fr || !ma_frame_seg(fr) || !ma_frame_seg(fr)->conn)
             continue;
-        uint32_t id = fr->seg->conn->pair->id;
+        uint32_t id = ma_frame_seg(fr)->conn->pair->id;
         if (id >= np)
             continue;
-        if (fr->seg->analysis & MA_TCPA_ANY_RETRANS)
+        if (ma_frame_seg(fr)->analysis & MA_TCPA_ANY_RETRANS)
             first_set(&retr[id], f);
-        if (fr->seg->what & MA_SEG_DUPLICATE)
+        if (ma_frame_seg(fr)->what & MA_SEG_DUPLICATE)
             first_set(&dup[id], f);
     }
     for (uint32_t i = 0; i < np; i++) {

@@ -360,8 +360,8 @@ static void reports(ma_analysis_t *an, uint32_t nframes, FILE *out)
         const ma_frame_rec_t *fr = ma_analysis_frame_rec(an, f);
         if (!fr)
             continue;
-        touch_seg(fr->seg);
-        touch_bpdu(fr->bpdu);
+        touch_seg(ma_frame_seg(fr));
+        touch_bpdu(ma_frame_bpdu(fr));
         for (unsigned i = 0; i < fr->n; i++) {
             const ma_pdu_t *p = &fr->pdu[i];
             sink += p->kind + p->flags + p->tid;
