@@ -64,8 +64,10 @@ static tap_packet_status probe_packet(void *tapdata _U_, packet_info *pinfo _U_,
 static void probe_start(void)
 {
     probe_state = PROBE_DONE;
-    if (ma_lifecycle_gui())
+    if (ma_lifecycle_gui()) {
+        ws_log(MODBUS_AN_LOG_DOMAIN, LOG_LEVEL_INFO, "GUI: every frame keeps its feature records");
         return;
+    }
     GString *err = register_tap_listener("modbus_an.probe", &probe_listener, NULL, TL_IS_DISSECTOR_HELPER, NULL,
                                          probe_packet, NULL, NULL);
     if (err) {

@@ -172,6 +172,9 @@ EOF
 )
 log "truth ($truth): $t_packets packets; missed requests $t_missed; delayed frames $t_delayed1 at 1.0 s," \
     "$t_delayed2 at 2.0 s; late $t_late; delayed responses $t_delresp1 / $t_delresp2"
+# Frames with a Modbus PDU by Wireshark's own mbtcp (each has feature records).
+t_modbus=$(tshark -r "$cap" --disable-protocol modbus_an -Y mbtcp 2>/dev/null | wc -l)
+log "frames with Modbus PDUs (tshark -Y mbtcp): $t_modbus"
 
 # ---- X server ---------------------------------------------------------------
 # -displayfd picks a free display number; -ac lets the unprivileged test user
@@ -504,7 +507,7 @@ open_expert() {
 
 # ---- 1. the file loaded, filters typed, Ctrl+R, Expert Information ------------------
 rm -f "$prefs_file"
-start_wireshark 1-load -r "$cap"
+start_wireshark 1-load -r "$cap" --log-level info --log-domains modbus_an
 log "main window $main"
 read_statusbar 30
 shot g01-loaded
@@ -522,6 +525,15 @@ apply_filter "modbus_an.missed == 1"
 reload
 check_displayed "g05-reload-missed" "$t_missed"
 check "expert indicator after reload" "$(expert_colour "$out/g05-reload-missed.png" | cut -d'(' -f1)" red
+# The GUI keeps every frame's feature records (tshark's single pass does not):
+# a filter typed after loading re-dissects every frame and finds them, and the
+# log (info level) says so.
+apply_filter "modbus_an.feature.packet_length"
+check_displayed "g05b-typed-feature" "$t_modbus"
+wslog=$out/wireshark-1-load.log
+check "GUI keeps feature records (log, each file init and never a single pass)" \
+    "$(grep -q 'GUI: every frame keeps its feature records' "$wslog" &&
+       ! grep -q 'single pass:' "$wslog" && echo yes || echo no)" yes
 
 # Expert Information for every frame (no display filter).
 apply_filter ""
