@@ -20,6 +20,7 @@ void ma_quantile_init(ma_quantile_t *q)
 void ma_quantile_clear(ma_quantile_t *q)
 {
     g_free(q->v);
+    g_free(q->parts);
     ma_quantile_init(q);
 }
 
@@ -31,6 +32,25 @@ void ma_quantile_add(ma_quantile_t *q, double v)
     }
     q->v[q->n++] = v;
     q->k_sel[0] = q->k_sel[1] = 0;
+    for (int i = 0; i < 2 && q->up[i]; i++) {
+        q->up[i]->n++;
+        q->up[i]->k_sel[0] = q->up[i]->k_sel[1] = 0;
+    }
+}
+
+void ma_quantile_link(ma_quantile_t *part, ma_quantile_t *agg)
+{
+    int i = part->up[0] ? 1 : 0;
+    if (part->up[i])
+        return; /* two already */
+    part->up[i] = agg;
+    if (agg->nparts == agg->cap_parts) {
+        agg->cap_parts = agg->cap_parts ? agg->cap_parts * 2 : 4;
+        agg->parts = g_renew(ma_quantile_t *, agg->parts, agg->cap_parts);
+    }
+    agg->parts[agg->nparts++] = part;
+    agg->n += part->n;
+    agg->k_sel[0] = agg->k_sel[1] = 0;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -93,12 +113,25 @@ double ma_quantile_value(const ma_quantile_t *q, unsigned pct)
             return q->v_sel[i];
     /* a cache: the values as a multiset are unchanged */
     ma_quantile_t *m = (ma_quantile_t *)(uintptr_t)q;
-    select_kth(m->v, m->n, k - 1);
+    double x;
+    if (m->nparts) { /* an aggregate: its parts' values, together for a moment */
+        double *all = g_new(double, m->n), *p = all;
+        for (unsigned i = 0; i < m->nparts; i++) {
+            memcpy(p, m->parts[i]->v, m->parts[i]->n * sizeof *p);
+            p += m->parts[i]->n;
+        }
+        select_kth(all, m->n, k - 1);
+        x = all[k - 1];
+        g_free(all);
+    } else {
+        select_kth(m->v, m->n, k - 1);
+        x = m->v[k - 1];
+    }
     m->k_sel[1] = m->k_sel[0];
     m->v_sel[1] = m->v_sel[0];
     m->k_sel[0] = k;
-    m->v_sel[0] = m->v[k - 1];
-    return m->v_sel[0];
+    m->v_sel[0] = x;
+    return x;
 }
 
 /* ---- rows ---- */
@@ -171,8 +204,15 @@ static ma_row_t *row_get(ma_stats_t *st, const ma_pair_t *pair, unsigned unit)
         return r;
     r = g_hash_table_lookup(st->rows, &key);
     if (!r) {
+        /* the response times are kept once, by the unit rows: the pair's
+         * row and the total are their unions */
+        ma_row_t *pr = unit != MA_UNIT_ALL ? row_get(st, pair, MA_UNIT_ALL) : NULL;
         r = g_new(ma_row_t, 1);
         row_init(r, pair, unit);
+        if (pr) {
+            ma_quantile_link(&r->rt, &pr->rt);
+            ma_quantile_link(&r->rt, &st->total.rt);
+        }
         gint64 *k = g_new(gint64, 1);
         *k = key;
         g_hash_table_insert(st->rows, k, r);
@@ -195,7 +235,7 @@ void ma_stats_rows_of(ma_stats_t *st, const ma_pdu_t *pdu, ma_row_t **pair_row, 
     *unit_row = st->last_ur;
 }
 
-static void row_add(ma_row_t *r, const ma_pdu_t *pdu)
+static void row_add(ma_row_t *r, const ma_pdu_t *pdu, bool unit_row)
 {
     if (pdu->flags & MA_PDU_MALFORMED) {
         r->malformed++;
@@ -231,7 +271,8 @@ static void row_add(ma_row_t *r, const ma_pdu_t *pdu)
                 r->rt_min = rtt;
             if (rtt > r->rt_max)
                 r->rt_max = rtt;
-            ma_quantile_add(&r->rt, (double)rtt);
+            if (unit_row) /* the pair's row and the total count it through it */
+                ma_quantile_add(&r->rt, (double)rtt);
         }
     } else {
         r->responses++;
@@ -250,9 +291,9 @@ void ma_stats_add(ma_stats_t *st, const ma_pdu_t *pdu)
 {
     ma_row_t *pr, *ur;
     ma_stats_rows_of(st, pdu, &pr, &ur);
-    row_add(pr, pdu);
-    row_add(ur, pdu);
-    row_add(&st->total, pdu);
+    row_add(pr, pdu, false);
+    row_add(ur, pdu, true);
+    row_add(&st->total, pdu, false);
 }
 
 static gint row_cmp(gconstpointer a, gconstpointer b)

@@ -23,15 +23,23 @@ extern "C" {
  * once (8 bytes each) and a rank is selected when asked for (O(n)); the
  * last two ranks asked are remembered until the next add (a report asks
  * for p50 and p95 of each row, a sort by p95 asks again). */
+/* A multiset of values, or the union of other quantiles' (an aggregate:
+ * ma_quantile_link), whose values are then kept once, by their parts. */
 typedef struct ma_quantile {
-    double  *v;
-    size_t   n, cap;
+    double  *v;            /* own values (not an aggregate's) */
+    size_t   n, cap;       /* values (an aggregate: of all its parts), room in v */
     size_t   k_sel[2];     /* 1-based ranks selected since the last add, 0: none */
     double   v_sel[2];     /* their values */
+    struct ma_quantile *up[2];   /* the aggregates this one is a part of */
+    struct ma_quantile **parts;  /* an aggregate's parts */
+    unsigned nparts, cap_parts;
 } ma_quantile_t;
 
 void ma_quantile_init(ma_quantile_t *q);
 void ma_quantile_add(ma_quantile_t *q, double v);
+/* Make part's values (present and to come) count in agg too, which then
+ * adds none of its own; a part is in at most two aggregates. */
+void ma_quantile_link(ma_quantile_t *part, ma_quantile_t *agg);
 /* The pct-th percentile (1..100, nearest rank: the ceil(pct * n / 100)-th
  * smallest value); NAN when empty. */
 double ma_quantile_value(const ma_quantile_t *q, unsigned pct);

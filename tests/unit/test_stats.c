@@ -451,6 +451,58 @@ static void test_report_csv(void)
     ma_core_free(s.core);
 }
 
+/* An aggregate (ma_quantile_link) answers for the union of its parts,
+ * kept once by them: three parts, two aggregates over overlapping sets of
+ * them (a pair's row over its units, the total over every unit), values
+ * added in turn and asked for between the adds (the remembered ranks must
+ * be forgotten when a part grows), against the brute-force rank. */
+static void test_quantile_union(void)
+{
+    enum { N = 3000 };
+    double *vals = malloc(N * sizeof *vals), *in_pair = malloc(N * sizeof *vals);
+    ma_quantile_t part[3], pair, total;
+    for (int i = 0; i < 3; i++)
+        ma_quantile_init(&part[i]);
+    ma_quantile_init(&pair);
+    ma_quantile_init(&total);
+    CHECK(isnan(ma_quantile_value(&total, 50)));
+    ma_quantile_add(&part[0], 7.0); /* a value before the link counts too */
+    vals[0] = in_pair[0] = 7.0;
+    size_t n = 1, npair = 1;
+    ma_quantile_link(&part[0], &pair);
+    ma_quantile_link(&part[1], &pair);
+    for (int i = 0; i < 3; i++)
+        ma_quantile_link(&part[i], &total);
+    static const unsigned pcts[] = {1, 50, 95, 100};
+    unsigned bad = 0, asked = 0;
+    for (size_t k = 1; k < N; k++) {
+        int which = (int)(lcg() % 3);
+        double v = (double)(lcg() % 1000) / 3.0;
+        ma_quantile_add(&part[which], v);
+        vals[n++] = v;
+        if (which < 2)
+            in_pair[npair++] = v;
+        if (k % 53 == 0 || k == N - 1) {
+            for (unsigned j = 0; j < 4; j++) {
+                asked += 2;
+                bad += ma_quantile_value(&total, pcts[j]) != brute_rank(vals, n, pcts[j]);
+                bad += npair && ma_quantile_value(&pair, pcts[j]) != brute_rank(in_pair, npair, pcts[j]);
+            }
+        }
+    }
+    CHECK_EQ(bad, 0);
+    CHECK(asked > 200);
+    CHECK_EQ(total.n, N);
+    CHECK_EQ(pair.n, npair);
+    CHECK(total.v == NULL && pair.v == NULL); /* the values are kept once */
+    ma_quantile_clear(&pair);
+    ma_quantile_clear(&total);
+    for (int i = 0; i < 3; i++)
+        ma_quantile_clear(&part[i]);
+    free(vals);
+    free(in_pair);
+}
+
 int main(int argc, char **argv)
 {
     ma_test_init(&argc, &argv);
@@ -459,5 +511,6 @@ int main(int argc, char **argv)
     g_test_add_func("/stats/stats", test_stats);
     g_test_add_func("/stats/stats_order", test_stats_order);
     g_test_add_func("/stats/report_csv", test_report_csv);
+    g_test_add_func("/stats/quantile_union", test_quantile_union);
     return ma_test_run();
 }
