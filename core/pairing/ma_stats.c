@@ -117,6 +117,8 @@ double ma_quantile_value(const ma_quantile_t *q, unsigned pct)
     if (m->nparts) { /* an aggregate: its parts' values, together for a moment */
         double *all = g_new(double, m->n), *p = all;
         for (unsigned i = 0; i < m->nparts; i++) {
+            if (!m->parts[i]->n)
+                continue; /* no values yet: no array either */
             memcpy(p, m->parts[i]->v, m->parts[i]->n * sizeof *p);
             p += m->parts[i]->n;
         }

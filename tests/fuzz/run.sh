@@ -35,7 +35,8 @@
 #   defaults: every file (>= 2,000), 300 s of libFuzzer, floods at scale 1
 #   --keep DIR     failing inputs go there (default build-fuzz/failures)
 #   --no-build     use the builds as they are (ctest runs it so); the fuzzer
-#                  is still built when build-fuzz/ has none
+#                  is still built when build-fuzz/ has none or one older than
+#                  a source of it (core/, tap/report/, fuzz_core.c)
 #   --build-dir, --asan-dir  the release and the sanitizer build (default
 #                  build/ and build-asan/, configured and built when missing)
 set -uo pipefail
@@ -103,7 +104,13 @@ if [ $do_build = 1 ]; then
         cmake -S "$repo" -B "$adir" -DCMAKE_BUILD_TYPE=Debug -DMODBUS_AN_SANITIZE=ON; } >/dev/null &&
         cmake --build "$adir" -j"$jobs" >/dev/null || { echo "run.sh: sanitizer build failed" >&2; exit 1; }
 fi
-if [ $do_fuzz = 1 ] && { [ $do_build = 1 ] || [ ! -x "$repo/build-fuzz/fuzz_core" ]; }; then
+# (--no-build still rebuilds a fuzzer older than a source it is made of)
+stale_fuzzer() {
+    [ ! -x "$repo/build-fuzz/fuzz_core" ] ||
+        [ -n "$(find "$repo/core" "$repo/tap/report" "$here/fuzz_core.c" -name '*.[ch]' \
+                 -newer "$repo/build-fuzz/fuzz_core" -print -quit)" ]
+}
+if [ $do_fuzz = 1 ] && { [ $do_build = 1 ] || stale_fuzzer; }; then
     "$here/build_fuzzer.sh" "$repo/build-fuzz/fuzz_core" >/dev/null || { echo "run.sh: fuzzer build failed" >&2; exit 1; }
 fi
 asan_so="$adir/modbus_an.so"

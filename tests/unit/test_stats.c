@@ -473,6 +473,9 @@ static void test_quantile_union(void)
     ma_quantile_link(&part[1], &pair);
     for (int i = 0; i < 3; i++)
         ma_quantile_link(&part[i], &total);
+    ma_quantile_t empty; /* a unit row with no response time yet: no array */
+    ma_quantile_init(&empty);
+    ma_quantile_link(&empty, &total);
     static const unsigned pcts[] = {1, 50, 95, 100};
     unsigned bad = 0, asked = 0;
     for (size_t k = 1; k < N; k++) {
@@ -499,6 +502,7 @@ static void test_quantile_union(void)
     ma_quantile_clear(&total);
     for (int i = 0; i < 3; i++)
         ma_quantile_clear(&part[i]);
+    ma_quantile_clear(&empty);
     free(vals);
     free(in_pair);
 }
