@@ -273,7 +273,7 @@ static const ma_frame_rec_t *context_frame(ma_analysis_t *a, const ma_frame_in_t
 static void flows_add(ma_analysis_t *a, const ma_frame_rec_t *fr, unsigned i, ma_ns_t ts);
 
 /* Room for the current frame's n feature records (frame records without
- * them, ma_analysis_keep_features). */
+ * them, ma_analysis_features_current_only). */
 static ma_feat_rec_t *current_feat(ma_analysis_t *a, uint32_t frame, unsigned n)
 {
     if (n > a->cur_cap) {

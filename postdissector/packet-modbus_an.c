@@ -61,9 +61,11 @@ static tap_packet_status probe_packet(void *tapdata _U_, packet_info *pinfo _U_,
  * costs each frame of every capture a little: have_tap_listener walks them
  * all); none in the GUI, which keeps everything. A dissector's helper: it
  * makes no reader dissect what it would not. */
+static void probe_stop(void);
+
 static void probe_start(void)
 {
-    probe_state = PROBE_DONE;
+    probe_stop(); /* an init without a cleanup before it registers once still */
     if (ma_lifecycle_gui()) {
         ws_log(MODBUS_AN_LOG_DOMAIN, LOG_LEVEL_INFO, "GUI: every frame keeps its feature records");
         return;
