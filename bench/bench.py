@@ -297,9 +297,11 @@ def targets(o, results, startup):
             ma = a["bytes_above_dissection"] / qa
             mb = b["bytes_above_dissection"] / qb
             v = mb / ma - 1 if ma else float("inf")
+            # memory per PDU must not grow with the capture; less at 1M (fixed
+            # costs spread over more PDUs) is no failure
             t.append({"name": "memory above dissection per PDU, 1M vs 100k, %s" % kind,
                       "value": "%.0f -> %.0f B/PDU (%+.1f%%)" % (ma, mb, 100 * v),
-                      "target": "within 10%", "met": abs(v) <= TARGET_SCALING, "measured": v})
+                      "target": "at most +10%", "met": v <= TARGET_SCALING, "measured": v})
     # -2: the plugin's second pass should only read stored results. No numeric
     # target in the issue: report what the plugin adds to dissection's second pass.
     for w in [x for x in W if not x.startswith("cip")]:
