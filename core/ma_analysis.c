@@ -270,7 +270,7 @@ static const ma_frame_rec_t *context_frame(ma_analysis_t *a, const ma_frame_in_t
     return fr;
 }
 
-static void flows_add(ma_analysis_t *a, const ma_frame_rec_t *fr, unsigned i, ma_ns_t ts);
+static void summary_add(ma_flows_t *fl, const ma_analysis_t *a, const ma_frame_rec_t *fr, unsigned i);
 
 /* Room for the current frame's n feature records (frame records without
  * them, ma_analysis_features_current_only). */
@@ -315,6 +315,8 @@ const ma_frame_rec_t *ma_analysis_frame(ma_analysis_t *a, const ma_frame_in_t *i
         bool keep = a->feat && !a->feat_current_only;
         size_t fsz = keep ? n * sizeof(ma_feat_rec_t) : 0;
         fr = ma_arena_alloc(&a->arena, sizeof *fr + n * sizeof(ma_pdu_t) + fsz);
+        fr->frame = in->frame; /* readable as the current frame's while its PDUs go through */
+        fr->ts = in->ts;
         fr->n = n;
         fr->has_feat = keep;
         feat = keep ? ma_frame_feat(fr) : a->feat ? current_feat(a, in->frame, n) : NULL;
@@ -332,7 +334,7 @@ const ma_frame_rec_t *ma_analysis_frame(ma_analysis_t *a, const ma_frame_in_t *i
             if (a->feat_current_only)
                 a->cur_ring[i] = ma_feat_keep_recent(a->feat, &feat[i], in->frame, i);
             if (a->flows)
-                flows_add(a, fr, i, in->ts);
+                summary_add(a->flows, a, fr, i);
         }
         const ma_regs_rec_t *rr = ma_regs_pdu(a->regs, p, &fr->pdu[i]);
         if (rr && !fr->regs)
@@ -341,11 +343,12 @@ const ma_frame_rec_t *ma_analysis_frame(ma_analysis_t *a, const ma_frame_in_t *i
             fr->regs[i] = rr;
     }
     const ma_seg_rec_t *segrec = seg ? ma_net_segment(a->net, seg, a->in, fr ? fr->pdu : NULL, n) : NULL;
-    if ((segrec || bpdu) && !fr)
+    if ((segrec || bpdu) && !fr) {
         fr = ma_arena_alloc(&a->arena, sizeof *fr);
-    if (fr) {
         fr->frame = in->frame;
         fr->ts = in->ts;
+    }
+    if (fr) {
         /* Wireshark hands over a BPDU (LLC) or a TCP segment, never both */
         fr->net = segrec ? (const void *)segrec : (const void *)bpdu;
         fr->is_bpdu = !segrec && bpdu;
@@ -402,15 +405,14 @@ bool ma_analysis_feat_expand(const ma_analysis_t *a, const ma_frame_rec_t *fr, u
     return true;
 }
 
-/* The feature summary gains PDU i of the current frame (capture order, as
- * ma_analysis_flows_of reads them). */
-static void flows_add(ma_analysis_t *a, const ma_frame_rec_t *fr, unsigned i, ma_ns_t ts)
+/* The feature summary fl gains PDU i of fr (a frame whose feature records
+ * are there: kept, or the current one's), in capture order. */
+static void summary_add(ma_flows_t *fl, const ma_analysis_t *a, const ma_frame_rec_t *fr, unsigned i)
 {
     ma_feat_t x;
-    feat_src_t src = {a, fr->has_feat ? NULL : a->cur_ring[i]};
     const ma_pdu_t *p = &fr->pdu[i];
-    ma_feat_expand(fr->has_feat ? &ma_frame_feat(fr)[i] : &a->cur_feat[i], feat_rec_of, &src, &x);
-    ma_flows_add(a->flows, p->stream, p->pair ? p->pair->label : NULL, ts, &x);
+    if (ma_analysis_feat_expand(a, fr, i, &x))
+        ma_flows_add(fl, p->stream, p->pair ? p->pair->label : NULL, fr->ts, &x);
 }
 
 ma_flows_t *ma_analysis_flows_of(const ma_analysis_t *a)
@@ -422,12 +424,8 @@ ma_flows_t *ma_analysis_flows_of(const ma_analysis_t *a)
         const ma_frame_rec_t *fr = a->by_frame[f];
         if (!fr || !fr->has_feat)
             continue;
-        for (unsigned i = 0; i < fr->n; i++) {
-            const ma_pdu_t *p = &fr->pdu[i];
-            ma_feat_t x;
-            ma_analysis_feat_expand(a, fr, i, &x);
-            ma_flows_add(fl, p->stream, p->pair ? p->pair->label : NULL, fr->ts, &x);
-        }
+        for (unsigned i = 0; i < fr->n; i++)
+            summary_add(fl, a, fr, i);
     }
     return fl;
 }

@@ -61,7 +61,12 @@ static tap_packet_status probe_packet(void *tapdata _U_, packet_info *pinfo _U_,
  * costs each frame of every capture a little: have_tap_listener walks them
  * all); none in the GUI, which keeps everything. A dissector's helper: it
  * makes no reader dissect what it would not. */
-static void probe_stop(void);
+static void probe_stop(void)
+{
+    if (probe_state != PROBE_DONE)
+        remove_tap_listener(&probe_listener);
+    probe_state = PROBE_DONE;
+}
 
 static void probe_start(void)
 {
@@ -77,13 +82,6 @@ static void probe_start(void)
         return;
     }
     probe_state = PROBE_NONE;
-}
-
-static void probe_stop(void)
-{
-    if (probe_state != PROBE_DONE)
-        remove_tap_listener(&probe_listener);
-    probe_state = PROBE_DONE;
 }
 
 /* Called on every first-pass frame before its analysis. */
@@ -261,14 +259,14 @@ static int dissect_modbus_an(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
             tap_queue_packet(features_tap, pinfo, &tf[i]);
         }
     }
-    if (show && ma_frame_seg(fr))
-        ma_fields_net_show_seg(tree, tvb, pinfo, ma_frame_seg(fr), final, info);
+    const ma_seg_rec_t *seg = ma_frame_seg(fr);
+    if (show && seg)
+        ma_fields_net_show_seg(tree, tvb, pinfo, seg, final, info);
     if (show && ma_frame_bpdu(fr))
         ma_fields_net_show_bpdu(tree, tvb, pinfo, ma_frame_bpdu(fr), info);
     if (have_tap_listener(frame_tap)) {
         ma_tap_frame_t *tfr = wmem_new(pinfo->pool, ma_tap_frame_t);
-        *tfr = (ma_tap_frame_t){an, fr,
-                                ma_frame_seg(fr) && ma_frame_seg(fr)->conn ? ma_frame_seg(fr)->conn->pair : fr->n ? fr->pdu[0].pair : NULL};
+        *tfr = (ma_tap_frame_t){an, fr, seg && seg->conn ? seg->conn->pair : fr->n ? fr->pdu[0].pair : NULL};
         tap_queue_packet(frame_tap, pinfo, tfr);
     }
     if (info && wmem_strbuf_get_len(info) > 0)
